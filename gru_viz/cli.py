@@ -1,0 +1,123 @@
+"""Command line: `python -m gru_viz train ...` and `python -m gru_viz add A B`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from gru_viz.config import PRESETS, TrainConfig
+
+
+def parse_operand(text: str) -> int:
+    """A non-negative decimal integer: ASCII digits only, surrounding spaces allowed."""
+    digits = text.strip()
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a non-negative whole number in decimal digits (0-9)"
+        )
+    return int(digits)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gru_viz", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a model and save it")
+    train.add_argument("--preset", choices=sorted(PRESETS), default="robust")
+    train.add_argument("--hidden-size", type=int, help="hidden units H (preset: 16)")
+    train.add_argument("--steps", type=int, help="step limit (max_steps)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--train-bits", type=int, help="operand length of training sums")
+    train.add_argument("--output", "-o", type=Path, default=Path("model.npz"), help="model file")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    add = commands.add_parser("add", help="add two numbers with a model and show its bits")
+    add.add_argument("a", type=parse_operand, help="non-negative decimal integer")
+    add.add_argument("b", type=parse_operand, help="non-negative decimal integer")
+    add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
+    return parser
+
+
+def progress_printer(stream, every: float = 0.1):
+    """An on_step callback that redraws one progress line with the loss and latest accuracy,
+    at most once every `every` seconds, and always on check steps."""
+    latest: dict[int, float] = {}
+    last_drawn = [0.0]
+
+    def on_step(info) -> None:
+        latest.update(info.accuracy or {})
+        now = time.monotonic()
+        if info.accuracy is None and now - last_drawn[0] < every:
+            return
+        last_drawn[0] = now
+        done = int(30 * info.step / info.max_steps)
+        accuracy = " ".join(f"{bits}b:{acc:.0%}" for bits, acc in latest.items())
+        stream.write(
+            f"\r[{'#' * done}{'.' * (30 - done)}] step {info.step}/{info.max_steps} "
+            f"loss {info.loss:.4f} exact {accuracy or '-'}  "
+        )
+        stream.flush()
+
+    return on_step
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from gru_viz.training import train
+
+    config = TrainConfig(
+        preset=args.preset, seed=args.seed, hidden_size=args.hidden_size,
+        max_steps=args.steps, learning_rate=args.learning_rate,
+        batch_size=args.batch_size, train_bits=args.train_bits,
+    )  # fmt: skip
+    if not args.output.parent.is_dir():
+        raise ValueError(
+            f"cannot save to {args.output}: folder {args.output.parent} does not exist"
+        )
+    start = time.perf_counter()
+    model, history = train(config, on_step=None if args.quiet else progress_printer(sys.stderr))
+    model.save(args.output)
+    checks = history.checks[-1][1] if history.checks else {}
+    seconds = time.perf_counter() - start
+    print(
+        f"\n{history.stopped} after {history.steps[-1]} steps in {seconds:.1f} s; "
+        f"exact sums {checks}; saved {args.output}"
+    )
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from gru_viz.checkpoint import load_model
+
+    trace = load_model(args.model).trace(args.a, args.b, n_bits=args.n_bits)
+    rows = [
+        ("a", args.a, trace.bits_a),
+        ("b", args.b, trace.bits_b),
+        ("true sum", trace.true_sum, trace.bits_true),
+        ("predicted", trace.predicted_sum, trace.bits_pred),
+    ]
+    width = max(len("decimal"), *(len(str(value)) for _, value, _ in rows))
+    print(f"{'':9} {'decimal':>{width}}  bits, least significant first")
+    for label, value, row in rows:
+        print(f"{label:9} {value:>{width}}  {''.join(map(str, row))}")
+    wrong = "".join("^" if p != t else " " for p, t in zip(trace.bits_pred, trace.bits_true))
+    if trace.correct:
+        print(f"correct: {args.a} + {args.b} = {trace.predicted_sum}")
+        return 0
+    print(f"{'':9} {'':>{width}}  {wrong.rstrip()}")
+    print(f"WRONG: the model says {trace.predicted_sum}, the true sum is {trace.true_sum}")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run_train(args) if args.command == "train" else run_add(args)
+    except ValueError as error:  # bad settings, numbers or model files: said plainly
+        print(f"error: {error}", file=sys.stderr)
+        return 2

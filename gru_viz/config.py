@@ -1,0 +1,156 @@
+"""Frozen configurations for the model and its training, with the two named presets."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+OUTPUTS = ("logistic", "linear")
+OPERANDS = ("uniform", "chains")
+LOSSES = ("cross_entropy", "quadratic")
+INITS = ("glorot", "truncated_normal")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    hidden_size: int = 16  # H, units in the hidden state
+    output: str = "logistic"  # "logistic": p = sigmoid(y); "linear": p = clip(y, 0, 1)
+
+    def __post_init__(self) -> None:
+        _check_int("hidden_size", self.hidden_size, 1, 1024)
+        _check_choice("output", self.output, OUTPUTS)
+
+
+# Each preset fills the TrainConfig fields left as None.
+PRESETS: dict[str, dict[str, object]] = {
+    # What truly learns addition of any length: fresh random batches of longer numbers,
+    # a logistic output with cross-entropy, and a check at long lengths before stopping.
+    "robust": dict(
+        hidden_size=16,
+        output="logistic",
+        loss="cross_entropy",
+        init="glorot",
+        init_std=0.0,
+        learning_rate=1e-2,
+        batch_size=64,
+        train_bits=16,
+        n_examples=0,
+        operands="chains",
+        max_steps=2000,
+        check_every=25,
+        check_bits=(256,),
+        check_pairs=256,
+        check_margin=0.4,
+    ),
+    # The 2017 article's recipe: 100 fixed 5-bit examples (operands below 2**4, so 4 operand bits
+    # and 5 steps), full batch,
+    # Adam at 1e-3, quadratic loss on a linear output, truncated normal weights (std 0.01).
+    "tutorial": dict(
+        hidden_size=16,
+        output="linear",
+        loss="quadratic",
+        init="truncated_normal",
+        init_std=0.01,
+        learning_rate=1e-3,
+        batch_size=100,
+        train_bits=4,
+        n_examples=100,
+        operands="uniform",
+        max_steps=10000,
+        check_every=50,
+        check_bits=(4,),
+        check_pairs=0,
+        check_margin=0.0,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Fields left as None take the value of `preset` (see PRESETS)."""
+
+    preset: str = "robust"  # "robust" (default) or "tutorial"
+    seed: int = 0  # seeds the initial weights and every batch
+    hidden_size: int | None = None  # H
+    output: str | None = None  # "logistic" or "linear"
+    loss: str | None = None  # "cross_entropy" or "quadratic"
+    init: str | None = None  # "glorot" or "truncated_normal"
+    init_std: float | None = None  # std of the truncated normal init
+    learning_rate: float | None = None  # Adam step size
+    batch_size: int | None = None  # pairs per step
+    train_bits: int | None = None  # operand length; each training sequence has one step more
+    n_examples: int | None = None  # > 0: one fixed training set of this size; 0: fresh batches
+    operands: str | None = None  # fresh batches: "uniform" random or "chains" (bits.chain_operands)
+    max_steps: int | None = None  # step limit
+    check_every: int | None = None  # steps between exact-sum checks
+    check_bits: tuple[int, ...] | None = None  # operand lengths of the held-out check
+    check_pairs: int | None = None  # pairs per length, half uniform, half chains (0: held out)
+    check_margin: float | None = None  # stop only when every checked bit has |p - 0.5| above it
+
+    def __post_init__(self) -> None:
+        _check_choice("preset", self.preset, tuple(PRESETS))
+        for name, value in PRESETS[self.preset].items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        object.__setattr__(self, "check_bits", tuple(int(b) for b in self.check_bits))
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_choice("output", self.output, OUTPUTS)
+        _check_choice("loss", self.loss, LOSSES)
+        _check_choice("init", self.init, INITS)
+        _check_choice("operands", self.operands, OPERANDS)
+        _check_float("learning_rate", self.learning_rate, 0.0, 1.0)
+        _check_float("init_std", self.init_std, 0.0, 10.0, low_inclusive=True)
+        _check_float("check_margin", self.check_margin, 0.0, 0.5, low_inclusive=True)
+        _check_int("hidden_size", self.hidden_size, 1, 1024)
+        _check_int("batch_size", self.batch_size, 1, 100_000)
+        _check_int("train_bits", self.train_bits, 2, 4096)
+        _check_int("n_examples", self.n_examples, 0, 1_000_000)
+        _check_int("max_steps", self.max_steps, 1, 10_000_000)
+        _check_int("check_every", self.check_every, 1, 10_000_000)
+        _check_int("check_pairs", self.check_pairs, 0, 1_000_000)
+        if not self.check_bits:
+            raise ValueError("check_bits must name at least one operand length, got ()")
+        for bits in self.check_bits:
+            _check_int("check_bits entry", bits, 1, 1_000_000)
+
+    @property
+    def model(self) -> ModelConfig:
+        return ModelConfig(hidden_size=self.hidden_size, output=self.output)
+
+    def to_dict(self) -> dict:
+        out = dataclasses.asdict(self)
+        out["check_bits"] = list(self.check_bits)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown training settings {sorted(unknown)}; known: {sorted(known)}")
+        values = dict(data)
+        if values.get("check_bits") is not None:
+            values["check_bits"] = tuple(values["check_bits"])
+        return cls(**values)
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+
+
+def _check_float(
+    name: str, value: object, low: float, high: float, low_inclusive: bool = False
+) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = (low <= value if low_inclusive else low < value) and value <= high
+    if not ok:
+        bracket = "[" if low_inclusive else "("
+        raise ValueError(f"{name} must be a number in {bracket}{low}, {high}]; got {value!r}")

@@ -1,0 +1,36 @@
+"""A plain numpy GRU, step by step in float64: the independent reference for the TensorFlow one.
+
+It shares nothing with gru_viz.model but the weight names, so tests can hold one against the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(v: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def gru_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Run the article's GRU over x (B, T, 2) from h_0 = 0, one step at a time.
+
+    Returns y (B, T) and z, r, h_tilde, h (B, T, H), all float64.
+    """
+    w = {name: np.asarray(value, np.float64) for name, value in weights.items()}
+    B, T, _ = x.shape
+    H = w["Uz"].shape[0]
+    h = np.zeros((B, H))
+    out = {name: np.zeros((B, T, H)) for name in ("z", "r", "h_tilde", "h")}
+    y = np.zeros((B, T))
+    for t in range(T):
+        x_t = x[:, t].astype(np.float64)  # (B, 2)
+        z = sigmoid(x_t @ w["Wz"] + h @ w["Uz"] + w["bz"])
+        r = sigmoid(x_t @ w["Wr"] + h @ w["Ur"] + w["br"])
+        h_tilde = np.tanh(x_t @ w["Wh"] + (r * h) @ w["Uh"] + w["bh"])
+        h = (1.0 - z) * h + z * h_tilde
+        y[:, t] = (h @ w["Wo"] + w["bo"])[:, 0]
+        for name, value in (("z", z), ("r", r), ("h_tilde", h_tilde), ("h", h)):
+            out[name][:, t] = value
+    out["y"] = y
+    return out

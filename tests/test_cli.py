@@ -1,0 +1,73 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gru_viz
+from gru_viz.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_add_prints_aligned_bits_and_verdict(capsys):
+    assert main(["add", "1024", "16"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["a", "1024", "000000000010"]
+    assert out[2].split() == ["b", "16", "000010000000"]
+    assert out[3].split() == ["true", "sum", "1040", "000010000010"]
+    assert out[4].split() == ["predicted", "1040", "000010000010"]
+    assert out[5] == "correct: 1024 + 16 = 1040"
+
+
+def test_add_pads_to_n_bits(capsys):
+    assert main(["add", "5", "3", "--n-bits", "8"]) == 0
+    assert "10100000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["-5", "1.5", "1e5", "0x10", "abc", "1_000", "", "١٢"])
+def test_add_refuses_bad_numbers(bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["add", bad, "3"])
+    assert exit_.value.code == 2
+    assert "not a non-negative whole number" in capsys.readouterr().err
+
+
+def test_add_with_a_broken_model_file(tmp_path, capsys):
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"nonsense")
+    assert main(["add", "1", "2", "--model", str(broken)]) == 2
+    assert "broken.npz is not a gru-viz model file" in capsys.readouterr().err
+
+
+def test_add_with_n_bits_too_small(capsys):
+    assert main(["add", "1024", "1024", "--n-bits", "5"]) == 2
+    assert "too small" in capsys.readouterr().err
+
+
+def test_train_saves_a_loadable_model(tmp_path, capsys):
+    out = tmp_path / "m.npz"
+    code = main(["train", "--steps", "30", "--seed", "4", "--hidden-size", "8", "-o", str(out)])
+    assert code == 0
+    assert "saved" in capsys.readouterr().out
+    model = gru_viz.load_model(out)
+    assert model.config.hidden_size == 8 and model.train_config["max_steps"] == 30
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [(["--hidden-size", "0"], "hidden_size"), (["--steps", "-1"], "max_steps"),
+     (["-o", "/no/such/folder/m.npz"], "does not exist")],
+)  # fmt: skip
+def test_train_refuses_bad_settings(args, message, capsys):
+    assert main(["train", "--quiet", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_module_entry_point_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "gru_viz", "add", "7", "9"], cwd=ROOT,
+                        capture_output=True, text=True)  # fmt: skip
+    assert ok.returncode == 0 and "correct: 7 + 9 = 16" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "gru_viz", "add", "seven", "9"], cwd=ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "'seven'" in bad.stderr and "Traceback" not in bad.stderr
