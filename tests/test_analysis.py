@@ -1,0 +1,123 @@
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from gru_viz import analysis
+from gru_viz import bits as bitlib
+
+
+def fake_trace(a: int, b: int, wrong_at: tuple[int, ...] = ()) -> SimpleNamespace:
+    """What analysis reads from a Trace, without running a model."""
+    n_bits = bitlib.default_n_bits(a, b)
+    bits_a, bits_b = bitlib.to_bits(a, n_bits), bitlib.to_bits(b, n_bits)
+    bits_true = bitlib.to_bits(a + b, n_bits)
+    bits_pred = bits_true.copy()
+    bits_pred[list(wrong_at)] ^= 1
+    return SimpleNamespace(
+        a=a, b=b, n_bits=n_bits, bits_a=bits_a, bits_b=bits_b, bits_true=bits_true,
+        bits_pred=bits_pred, p=np.where(bits_pred == 1, 0.9, 0.1),
+        carry=bitlib.carries_in(bits_a, bits_b),
+    )  # fmt: skip
+
+
+def test_carries_into_matches_the_integer_reference():
+    rng = np.random.default_rng(0)
+    operands = bitlib.random_operands(rng, 20, 12)  # (N, 2, L)
+    padded = np.concatenate([operands, np.zeros((20, 2, 1), np.int8)], axis=2)
+    carry = analysis.carries_into(padded[:, 0], padded[:, 1])
+    for row in range(20):
+        expected = bitlib.carries_in(padded[row, 0], padded[row, 1])
+        np.testing.assert_array_equal(carry[row], expected)
+
+
+def test_carry_scores_find_the_unit_that_holds_the_carry():
+    rng = np.random.default_rng(1)
+    n, t, h = 8, 20, 4
+    carry = rng.integers(0, 2, size=(n, t)).astype(np.int8)
+    carry[:, 0] = 0  # nothing carries into the lowest bit
+    states = rng.normal(size=(n, t, h)) * 0.1
+    # Unit 2 holds, after step t, the carry into t + 1: its previous state is the carry into t.
+    states[:, :-1, 2] = carry[:, 1:]
+    states[:, -1, 2] = 0
+    states[:, :, 3] = 0.0  # a unit that never changes
+    scores = analysis.carry_scores(states, carry)
+    assert scores.shape == (h,)
+    assert scores[2] == pytest.approx(1.0)
+    assert scores[3] == 0.0
+    assert np.all((0 <= scores) & (scores <= 1))
+    assert analysis.unit_order(scores)[0] == 2
+
+
+def test_carry_scores_with_no_carry_at_all_are_zero_not_nan():
+    scores = analysis.carry_scores(np.ones((1, 5, 3)), np.zeros((1, 5), np.int8))
+    np.testing.assert_array_equal(scores, np.zeros(3))
+
+
+def test_unit_order_is_stable_for_ties():
+    np.testing.assert_array_equal(analysis.unit_order(np.array([0.1, 0.5, 0.1, 0.5])), [1, 3, 0, 2])
+
+
+class CarryModel:
+    """A stand-in model whose unit 1 is the carry out of each step: it adds exactly."""
+
+    def run(self, x):
+        bits = x.astype(np.int8)
+        carry = analysis.carries_into(bits[..., 0], bits[..., 1])  # (B, T)
+        h = np.zeros(x.shape[:2] + (3,), np.float32)  # (B, T, H)
+        h[:, :-1, 1] = carry[:, 1:]
+        h[..., 2] = bits[..., 0]
+        return {"h": h}
+
+
+def test_probe_ranks_the_carry_unit_first():
+    scores = analysis.probe_carry_scores(CarryModel())
+    assert analysis.unit_order(scores)[0] == 1
+    assert scores[1] > 0.99
+
+
+def test_bit_table_rows_line_up_by_position():
+    trace = fake_trace(1024, 16)
+    table = analysis.bit_table(trace)
+    assert table.n_bits == 12
+    assert list(table.rows) == ["a", "b", "true sum", "predicted sum", "p(sum bit = 1)", "carry in"]
+    assert table.rows["a"][10] == 1 and table.rows["b"][4] == 1
+    assert bitlib.from_bits(table.rows["true sum"]) == 1040
+    assert not table.wrong.any()
+
+
+def test_wrong_bits_stand_out_in_the_html_table():
+    trace = fake_trace(5, 3, wrong_at=(1,))
+    table = analysis.bit_table(trace)
+    html = analysis.bit_table_html(table, range(table.n_bits))
+    assert html.count('class="one wrong"') + html.count('class=" wrong"') == 1  # predicted bit
+    assert html.count('class="p wrong"') == 1  # and its probability
+    assert html.count("<tr>") == 1 + 6
+    assert "<th>position</th><th>0</th><th>1</th><th>2</th><th>3</th></tr>" in html
+
+
+def test_msb_first_mirrors_the_columns():
+    table = analysis.bit_table(fake_trace(6, 1))
+    html = analysis.bit_table_html(table, range(table.n_bits), msb_first=True)
+    assert "<th>3</th><th>2</th><th>1</th><th>0</th>" in html
+
+
+def test_usual_reading_is_the_binary_string():
+    trace = fake_trace(1024, 16)
+    usual = analysis.usual_reading(trace)
+    assert usual["a"] == format(1024, "012b")
+    assert usual["true sum"] == format(1040, "012b")
+    assert usual["true sum"][::-1] == "".join(map(str, trace.bits_true))
+
+
+@pytest.mark.parametrize(
+    "n_bits, start, width, expected",
+    [(10, 0, 4, range(0, 4)), (10, 8, 4, range(6, 10)), (3, 0, 8, range(0, 3)), (10, -5, 4, range(0, 4))],
+)  # fmt: skip
+def test_table_window_stays_inside(n_bits, start, width, expected):
+    assert analysis.table_window(n_bits, start, width) == expected
+
+
+def test_addition_label():
+    assert analysis.addition_label(fake_trace(1024, 16)) == "1024 + 16"
+    assert analysis.addition_label(fake_trace(10**40, 1)) == "a 41-digit number + 1"

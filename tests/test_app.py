@@ -1,0 +1,183 @@
+"""The page, run headless with Streamlit's AppTest against the real model."""
+
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 180  # seconds per script run; a cold start imports TensorFlow
+WAIT = 300  # seconds before a background training is given up on
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch):
+    for name in ("GRU_VIZ_MAX_DIGITS", "GRU_VIZ_MAX_TRAININGS", "GRU_VIZ_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def run_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sums(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def errors(at: AppTest) -> list[str]:
+    return [error.value for error in at.error]
+
+
+def test_default_page_adds_1024_and_16():
+    at = run_app()
+    assert at.text_input(key="a").value == "1024"
+    assert at.text_input(key="b").value == "16"
+    assert sums(at) == {"Predicted sum": "1040", "True sum": "1040"}
+    assert any("Right" in s.value for s in at.success)
+    assert len(at.get("plotly_chart")) == 1
+    assert errors(at) == []
+
+
+def test_typing_other_numbers_gives_their_sum():
+    at = run_app()
+    at.text_input(key="a").input("123456789").run()
+    at.text_input(key="b").input(" 987654321 ").run()
+    assert not at.exception
+    assert sums(at) == {"Predicted sum": "1111111110", "True sum": "1111111110"}
+
+
+def test_states_view_and_natural_unit_order():
+    at = run_app()
+    at.button_group(key="view").set_value("States h~ and h").run()
+    at.toggle(key="by_carry").set_value(False).run()
+    at.toggle(key="msb_first").set_value(True).run()
+    assert not at.exception
+    assert sums(at)["True sum"] == "1040"
+    assert "10000000000" in at.code[0].value  # 1024, the usual way round
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("", "Nothing typed"),
+        ("   ", "Nothing typed"),
+        ("-5", "negative"),
+        ("2.5", "not a whole number"),
+        ("1e5", "Exponents"),
+        ("seven", "is not a number"),
+        ("0x1F", "Hexadecimal"),
+        ("0b101", "Binary"),
+        ("1_000", "underscores"),
+        ("١٢٣", "Only the digits 0-9"),
+    ],
+)
+def test_bad_input_gets_a_message_and_no_result(text, says):
+    at = run_app()
+    at.text_input(key="a").input(text).run()
+    assert not at.exception
+    assert len(errors(at)) == 1 and says in errors(at)[0]
+    assert sums(at) == {}
+    assert any("Fix the number" in info.value for info in at.info)
+    # The rest of the page keeps working: the other input and the training panel are there.
+    assert at.text_input(key="b").value == "16"
+    assert at.button(key="start").disabled is False
+
+
+def test_too_many_digits(monkeypatch):
+    monkeypatch.setenv("GRU_VIZ_MAX_DIGITS", "20")
+    at = run_app()
+    at.text_input(key="b").input("1" * 21).run()
+    assert not at.exception
+    assert "21 digits; numbers of up to 20 digits" in errors(at)[0]
+    at.text_input(key="b").input("1" * 20).run()
+    assert errors(at) == [] and sums(at)["True sum"] == str(1024 + int("1" * 20))
+
+
+def test_url_parameters_are_read():
+    at = run_app(a="7", b="8")
+    assert sums(at) == {"Predicted sum": "15", "True sum": "15"}
+
+
+def test_bad_url_parameter_shows_in_its_input():
+    at = run_app(a="12", b="1e3")
+    assert at.text_input(key="b").value == "1e3"
+    assert "Exponents" in errors(at)[0]
+
+
+def test_long_numbers_render():
+    a, b = "9" * 700, "1" + "0" * 699
+    at = run_app(a=a, b=b)
+    assert not at.exception
+    assert at.success or any("Wrong" in error.value for error in at.error)
+    assert str(int(a) + int(b)) in at.code[1].value  # the true sum, written out
+    assert len(at.get("plotly_chart")) == 1
+
+
+def wait_for_training(at: AppTest) -> None:
+    deadline = time.monotonic() + WAIT
+    while at.session_state["workspace"].training:
+        assert time.monotonic() < deadline, "the training did not finish"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
+    at.run()
+
+
+def test_a_short_training_from_the_panel_finishes_and_is_used():
+    at = run_app()
+    at.number_input(key="hidden_size").set_value(4)
+    at.number_input(key="max_steps").set_value(40)
+    at.button(key="start").click().run()
+    assert not at.exception
+    assert at.session_state["workspace"].job is not None
+    wait_for_training(at)
+    ws = at.session_state["workspace"]
+    assert ws.own is not None and ws.use_own
+    assert ws.own.config.hidden_size == 4
+    assert any("trained in this session" in c.value for c in at.caption)
+    expected = ws.own.trace(1024, 16).predicted_sum
+    assert sums(at)["Predicted sum"] == str(expected)
+    # Back to the shipped model, then reset.
+    at.radio(key="model_source").set_value("Shipped model").run()
+    assert sums(at)["Predicted sum"] == "1040"
+    at.button(key="reset").click().run()
+    assert at.session_state["workspace"].own is None
+
+
+def test_upload_a_model_file_and_a_bad_one():
+    import gru_viz
+
+    at = run_app()
+    at.file_uploader(key="upload").upload("broken.npz", b"not a model").run()
+    assert not at.exception
+    assert "Not loaded, nothing changed" in errors(at)[0] and "broken.npz" in errors(at)[0]
+    assert at.session_state["workspace"].own is None
+    data = gru_viz.load_model().to_bytes()
+    at.file_uploader(key="upload").upload("mine.npz", data).run()
+    assert errors(at) == []
+    assert any("uploaded from mine.npz" in c.value for c in at.caption)
+    assert sums(at)["Predicted sum"] == "1040"
+
+
+def test_a_missing_model_file_is_replaced_by_training(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRU_VIZ_MODEL", str(tmp_path / "missing.npz"))
+    at = run_app()
+    assert any("could not be loaded" in w.value for w in at.warning)
+    assert at.text_input(key="a").value == "1024"  # the page stays usable
+    deadline = time.monotonic() + WAIT
+    while not sums(at):
+        assert time.monotonic() < deadline, "the default model never arrived"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
+    assert sums(at)["True sum"] == "1040"

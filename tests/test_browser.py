@@ -1,0 +1,143 @@
+"""The page in a real browser: Playwright drives Debian's Chromium against `streamlit run`.
+
+Skipped, with the reason, where Chromium or Playwright is missing; with CI set in the
+environment (as .ci/run does) a missing browser fails the test instead.
+"""
+
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+WAIT_MS = 180_000  # a cold server imports TensorFlow before the first result
+
+
+def missing(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set, so the browser test must run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM}")
+    return sync_playwright
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {process.stderr.read()!r}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def page(sync_playwright, server):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        page.set_default_timeout(WAIT_MS)
+        yield page
+        browser.close()
+
+
+def figure_titles(page) -> list[str]:
+    return page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+
+
+def test_type_numbers_see_sum_and_gates_then_a_bad_input(page, server, tmp_path):
+    page.goto(server)
+    first = page.get_by_role("textbox", name="First number")
+    second = page.get_by_role("textbox", name="Second number")
+    page.get_by_text("1040").first.wait_for()  # the default example
+    first.fill("123456789")
+    first.press("Enter")
+    second.fill("987654321")
+    second.press("Enter")
+    page.get_by_text("1111111110").first.wait_for()
+    page.locator(".js-plotly-plot .gtitle", has_text="123456789 + 987654321").wait_for()
+    assert {"Update gate z", "Reset gate r"} <= set(figure_titles(page))
+    assert "a=123456789" in page.url and "b=987654321" in page.url  # shareable
+    page.screenshot(path=tmp_path / "sum.png", full_page=True)
+
+    first.fill("1e5")
+    first.press("Enter")
+    page.get_by_text("Exponents such as '1e5' are not accepted").wait_for()
+    assert page.get_by_text("Fix the number above").is_visible()
+    second.fill("12")  # the page keeps working
+    second.press("Enter")
+    page.wait_for_url("**b=12**")
+    screenshot = tmp_path / "bad-input.png"
+    page.screenshot(path=screenshot, full_page=True)
+    assert screenshot.stat().st_size > 10_000
+
+
+def download_from_camera(page) -> tuple[str, bytes]:
+    plot = page.locator(".js-plotly-plot").first
+    plot.hover()
+    with page.expect_download() as download:
+        page.locator('.modebar-btn[data-title^="Download plot"]').first.click()
+    return download.value.suggested_filename, Path(download.value.path()).read_bytes()
+
+
+def test_camera_button_saves_a_large_png_or_an_svg(page, server):
+    page.goto(f"{server}/?a=2718281828&b=3141592653")
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    name, data = download_from_camera(page)
+    assert name == "gru-viz-gates-2718281828-plus-3141592653.png"
+    assert data[:4] == b"\x89PNG"
+    width = struct.unpack(">I", data[16:20])[0]
+    assert width >= 3 * plot.bounding_box()["width"]
+    page.get_by_text("SVG", exact=True).click()
+    # The camera button's title drops "as a PNG" once the figure is set to save SVG.
+    page.locator('.modebar-btn[data-title="Download plot"]').wait_for(state="attached")
+    name, data = download_from_camera(page)
+    assert name.endswith(".svg") and b"<svg" in data[:500]

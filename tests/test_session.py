@@ -1,0 +1,241 @@
+"""Background training without TensorFlow: a stand-in train function drives the callbacks."""
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from gru_viz.config import TrainConfig
+from gru_viz.session import (
+    FAILED,
+    FINISHED,
+    PAUSED,
+    RUNNING,
+    WAITING,
+    ActiveModel,
+    JobStatus,
+    TrainingJob,
+    TrainingSlots,
+    Workspace,
+    progress_text,
+    refresh_seconds,
+    training_config,
+)
+
+WAIT = 30.0  # seconds; only ever reached if something hangs
+
+
+class FakeModel:
+    def __init__(self, step: int = 0) -> None:
+        self.step = step
+
+    def copy(self) -> "FakeModel":
+        return FakeModel(self.step)
+
+
+class FakeTrain:
+    """A train function: `steps` steps, each waiting for `gate` (if given) first."""
+
+    def __init__(self, steps: int = 10, gate: threading.Event | None = None) -> None:
+        self.steps, self.gate = steps, gate
+        self.started = threading.Event()
+
+    def __call__(self, config, on_step):
+        self.started.set()
+        model = FakeModel()
+        for step in range(1, self.steps + 1):
+            if self.gate is not None:
+                assert self.gate.wait(WAIT)
+            model.step = step
+            accuracy = {16: step / self.steps} if step % 5 == 0 else None
+            info = SimpleNamespace(
+                step=step, max_steps=config.max_steps, loss=1.0 / step, accuracy=accuracy,
+                model=model,
+            )  # fmt: skip
+            if on_step(info):
+                return model, SimpleNamespace(stopped="stopped")
+        return model, SimpleNamespace(stopped="max_steps")
+
+
+def wait_for(predicate, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)
+
+
+CONFIG = TrainConfig(max_steps=10)
+
+
+def test_a_job_reports_every_step_and_keeps_its_model():
+    job = TrainingJob(CONFIG, TrainingSlots(1), snapshot_every=0.0, train_fn=FakeTrain(10))
+    job.start()
+    assert job.join(WAIT)
+    status = job.status()
+    assert status.state == FINISHED and status.stopped == "max_steps"
+    assert status.steps == tuple(range(1, 11))
+    assert status.losses[0] == 1.0
+    assert status.checks == ((5, {16: 0.5}), (10, {16: 1.0}))
+    assert status.model.step == 10 and status.fraction == 1.0
+    assert not status.live
+
+
+def test_snapshots_are_copies_published_at_most_every_interval():
+    gate = threading.Event()
+    job = TrainingJob(CONFIG, TrainingSlots(1), snapshot_every=3600.0, train_fn=FakeTrain(4, gate))
+    job.start()
+    gate.set()
+    assert job.join(WAIT)
+    # Step 1 is always published; then nothing until the hour is up, but the final model is.
+    assert job.status().version == 2
+
+
+def test_pause_blocks_training_and_resume_continues():
+    gate = threading.Event()
+    job = TrainingJob(CONFIG, TrainingSlots(1), train_fn=FakeTrain(10, gate))
+    job.pause()
+    job.start()
+    gate.set()
+    wait_for(lambda: job.status().state == PAUSED, "the pause")
+    step = job.status().step
+    time.sleep(0.1)
+    assert job.status().step == step  # nothing moves while paused
+    job.resume()
+    assert job.join(WAIT)
+    assert job.status().stopped == "max_steps"
+
+
+def test_stop_ends_training_early_and_keeps_the_model():
+    gate = threading.Event()
+    train = FakeTrain(10, gate)
+    job = TrainingJob(CONFIG, TrainingSlots(1), train_fn=train).start()
+    assert train.started.wait(WAIT)
+    job.stop()
+    gate.set()
+    assert job.join(WAIT)
+    status = job.status()
+    assert status.state == FINISHED and status.stopped == "stopped"
+    assert status.step == 1 and status.model is not None
+    assert status.stop_reason == "stopped from the page"
+
+
+def test_the_cap_makes_later_jobs_wait_their_turn():
+    slots = TrainingSlots(1)
+    gate = threading.Event()
+    first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
+    wait_for(lambda: slots.running == 1, "the first job to start")
+    second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+    wait_for(lambda: second.status().place_in_line == 1, "the second job to queue")
+    assert second.status().state == WAITING
+    assert "waiting for a free training slot" in progress_text(second.status())
+    gate.set()
+    assert first.join(WAIT) and second.join(WAIT)
+    assert second.status().stopped == "max_steps"  # it waited, it did not fail
+    assert slots.running == 0
+
+
+def test_a_waiting_job_can_be_stopped():
+    slots = TrainingSlots(1)
+    gate = threading.Event()
+    first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
+    wait_for(lambda: slots.running == 1, "the first job to start")
+    second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+    wait_for(lambda: second.status().place_in_line == 1, "the second job to queue")
+    second.stop()
+    assert second.join(WAIT)
+    assert second.status().stopped == "stopped" and second.status().model is None
+    gate.set()
+    assert first.join(WAIT)
+
+
+def test_an_abandoned_job_stops_itself():
+    gate = threading.Event()
+    job = TrainingJob(CONFIG, TrainingSlots(1), abandon_after=0.0, train_fn=FakeTrain(10, gate))
+    job.start()
+    gate.set()
+    assert job.join(WAIT)
+    assert job.status().stopped == "stopped"
+    assert "left alone" in job.status().stop_reason
+
+
+def test_a_failing_training_is_reported_not_raised():
+    def broken(config, on_step):
+        raise RuntimeError("out of memory")
+
+    job = TrainingJob(CONFIG, TrainingSlots(1), train_fn=broken).start()
+    assert job.join(WAIT)
+    status = job.status()
+    assert status.state == FAILED and "out of memory" in status.error
+
+
+def test_slots_refuse_a_bad_limit():
+    with pytest.raises(ValueError, match="at least 1"):
+        TrainingSlots(0)
+
+
+SHARED = ActiveModel("shared model", ("shipped",), "shipped")
+
+
+def test_workspace_switches_between_shared_live_and_own_models():
+    ws = Workspace(TrainingSlots(1))
+    assert ws.active(SHARED) is SHARED
+    gate = threading.Event()
+    ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
+    assert ws.use_own and ws.training
+    with pytest.raises(ValueError, match="already running"):
+        ws.start_training(CONFIG, train_fn=FakeTrain(1))
+    gate.set()
+    wait_for(lambda: not ws.training, "the training to end")
+    assert ws.collect()
+    active = ws.active(SHARED)
+    assert active.key[0] == "own" and active.model.step == 10
+    assert "trained in this session" in active.label
+    ws.use_own = False
+    assert ws.active(SHARED) is SHARED
+    ws.reset()
+    ws.use_own = True
+    assert ws.active(SHARED) is SHARED  # nothing of its own any more
+
+
+def test_workspace_shows_the_live_model_while_training():
+    gate = threading.Event()
+    ws = Workspace(TrainingSlots(1))
+    ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
+    gate.set()
+    wait_for(lambda: ws.job.status().model is not None, "a first snapshot")
+    assert ws.active(SHARED).key[0] in ("job", "own")
+    ws.job.join(WAIT)
+
+
+def test_a_bad_upload_changes_nothing():
+    ws = Workspace(TrainingSlots(1))
+    with pytest.raises(ValueError, match="not-a-model.npz"):
+        ws.upload(b"hello", "not-a-model.npz")
+    assert ws.own is None and not ws.use_own
+
+
+def test_training_config_takes_the_panel_fields():
+    config = training_config(
+        "robust", hidden_size=8, learning_rate=0.02, batch_size=32, train_bits=10,
+        max_steps=50, seed=3,
+    )  # fmt: skip
+    assert (config.hidden_size, config.train_bits, config.max_steps, config.seed) == (8, 10, 50, 3)
+    assert config.check_bits == (16, 64, 256)
+    with pytest.raises(ValueError, match="batch_size"):
+        training_config("robust", batch_size=0)
+    with pytest.raises(ValueError, match="use at least 4 training bits"):
+        training_config("tutorial", train_bits=3)
+
+
+def test_progress_text_and_refresh():
+    status = JobStatus(
+        job_id=1, state=RUNNING, config=CONFIG, step=5, steps=(1, 2, 3, 4, 5),
+        losses=(0.9, 0.8, 0.7, 0.6, 0.5), checks=((5, {16: 0.25}),), model=None, version=1,
+        stopped="", stop_reason="", error="", place_in_line=None, seconds=1.25,
+    )  # fmt: skip
+    text = progress_text(status)
+    assert "step 5 of 10" in text and "loss 0.5000" in text and "25% at 16 bits" in text
+    assert status.fraction == 0.5
+    assert refresh_seconds(64) == 0.5
+    assert refresh_seconds(30_000) > 0.5
