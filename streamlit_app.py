@@ -6,6 +6,8 @@ numbers, the bit table, the figures and the background training all live in the 
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from gru_viz import inputs
@@ -111,7 +113,7 @@ def model_panel(settings: AppSettings) -> None:
     active = current_model(settings)
     if ws.use_own and active.key[0] not in ("job", "own"):
         if ws.job is not None:
-            st.info("Training is starting; its model appears after the first step.")
+            st.info("Your model is training; the results follow it from its first step.")
         else:
             st.info("This session has no model of its own yet: train one below or upload one.")
     if active.model is not None:
@@ -224,8 +226,10 @@ def _start() -> None:
 
 def _pause() -> None:
     job = st.session_state.workspace.job
-    if job is not None:
-        job.resume() if job.status().state == "paused" else job.pause()
+    if job is not None and job.status().state == "paused":
+        job.resume()
+    elif job is not None:
+        job.pause()
 
 
 def _stop() -> None:
@@ -290,6 +294,14 @@ def show_results(settings: AppSettings, a: int | None, b: int | None) -> None:
 
 
 def results(settings: AppSettings, a: int | None, b: int | None) -> None:
+    try:
+        draw_results(settings, a, b)
+    except Exception as error:  # a message on the page, the traceback in the server's log
+        logging.getLogger(__name__).exception("drawing the results failed")
+        st.error(f"Sorry, the results could not be drawn: {error}", icon=":material/error:")
+
+
+def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     from gru_viz.session import progress_text
 
     shared = shared_model(settings)
@@ -300,8 +312,7 @@ def results(settings: AppSettings, a: int | None, b: int | None) -> None:
             "as it learns" if fallback.live else "was trained on this server in its place"
         )  # fmt: skip
         st.warning(
-            f"The pretrained model could not be loaded: {shared.error}. A default model "
-            f"{doing}.",
+            f"The pretrained model could not be loaded: {shared.error}. A default model {doing}.",
             icon=":material/error:",
         )
         st.progress(fallback.fraction, text=progress_text(fallback))

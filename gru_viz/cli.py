@@ -17,7 +17,9 @@ def parse_operand(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a non-negative whole number in decimal digits (0-9)"
         )
-    return int(digits)
+    from gru_viz.inputs import digits_to_int
+
+    return digits_to_int(digits)  # int() refuses more than 4,300 digits
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +94,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     from gru_viz.checkpoint import load_model
+    from gru_viz.inputs import int_to_digits
 
     trace = load_model(args.model).trace(args.a, args.b, n_bits=args.n_bits)
     rows = [
@@ -100,16 +103,17 @@ def run_add(args: argparse.Namespace) -> int:
         ("true sum", trace.true_sum, trace.bits_true),
         ("predicted", trace.predicted_sum, trace.bits_pred),
     ]
-    width = max(len("decimal"), *(len(str(value)) for _, value, _ in rows))
+    rows = [(label, int_to_digits(value), row) for label, value, row in rows]
+    width = max(len("decimal"), *(len(value) for _, value, _ in rows))
     print(f"{'':9} {'decimal':>{width}}  bits, least significant first")
     for label, value, row in rows:
         print(f"{label:9} {value:>{width}}  {''.join(map(str, row))}")
     wrong = "".join("^" if p != t else " " for p, t in zip(trace.bits_pred, trace.bits_true))
     if trace.correct:
-        print(f"correct: {args.a} + {args.b} = {trace.predicted_sum}")
+        print(f"correct: {rows[0][1]} + {rows[1][1]} = {rows[3][1]}")
         return 0
     print(f"{'':9} {'':>{width}}  {wrong.rstrip()}")
-    print(f"WRONG: the model says {trace.predicted_sum}, the true sum is {trace.true_sum}")
+    print(f"WRONG: the model says {rows[3][1]}, the true sum is {rows[2][1]}")
     return 1
 
 

@@ -83,19 +83,41 @@ def gates_figure(
     traces = [_bit_strip(bits)] + [
         _unit_heatmap(panel, unit_order, unit_labels, customdata) for panel in panels
     ]
-    # Stack the rows by hand, in pixels: the strip, then each panel under its title.
-    heights = [STRIP_HEIGHT] + [min(560, max(160, 17 * hidden))] * len(panels)
-    gaps = [0] + [PANEL_GAP] * len(panels)
+    panel_height = min(560, max(160, 17 * hidden))
+    layout = _stacked_layout(n_bits, [p.title for p in panels], panel_height)
+    for row, trace in enumerate(traces):
+        suffix = "" if row == 0 else str(row + 1)
+        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+    low, high = value_range
+    plot_height = layout.pop("plot_height")
+    layout.update(
+        coloraxis=dict(
+            colorscale=colorscale, cmin=low, cmax=high,
+            colorbar=dict(title="value", thickness=14, y=0, yanchor="bottom",
+                          len=1 - (STRIP_HEIGHT + PANEL_GAP) / plot_height),
+        ),
+        title=dict(text=title, x=0, xanchor="left"),
+        height=plot_height + (70 if title else 30) + 55,
+        margin=dict(l=70, r=20, t=70 if title else 30, b=55),
+        plot_bgcolor="white",
+    )  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
+
+
+def _stacked_layout(n_bits: int, titles: Sequence[str], panel_height: int) -> dict:
+    """Axes for the bit strip and one panel per title, stacked top to bottom in pixels, all
+    matching the first x axis; each panel's title sits just above it. The total plot height
+    in pixels is returned as "plot_height"."""
+    heights = [STRIP_HEIGHT] + [panel_height] * len(titles)
+    gaps = [0] + [PANEL_GAP] * len(titles)
     plot_height = sum(heights) + sum(gaps)
-    layout: dict = {}
-    annotations = []
+    layout: dict = {"annotations": [], "plot_height": plot_height}
     top = plot_height
     for row, (height, gap) in enumerate(zip(heights, gaps)):
         top -= gap
         domain = [(top - height) / plot_height, top / plot_height]
         top -= height
         suffix = "" if row == 0 else str(row + 1)
-        traces[row].update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
         layout[f"xaxis{suffix}"] = dict(
             anchor=f"y{suffix}", matches=None if row == 0 else "x", showticklabels=False,
             range=_initial_range(n_bits), showgrid=False, zeroline=False,
@@ -105,26 +127,13 @@ def gates_figure(
             tickfont_size=11, showgrid=False,
         )  # fmt: skip
         if row > 0:
-            annotations.append(dict(
-                text=panels[row - 1].title, x=0, y=domain[1], xref="paper", yref="paper",
+            layout["annotations"].append(dict(
+                text=titles[row - 1], x=0, y=domain[1], xref="paper", yref="paper",
                 xanchor="left", yanchor="bottom", showarrow=False, font_size=15,
             ))  # fmt: skip
     x_title = "bit position t (least significant first)"
-    layout[f"xaxis{len(panels) + 1}"].update(showticklabels=True, title_text=x_title)
-    low, high = value_range
-    panels_share = 1 - (STRIP_HEIGHT + PANEL_GAP) / plot_height
-    layout.update(
-        coloraxis=dict(
-            colorscale=colorscale, cmin=low, cmax=high,
-            colorbar=dict(title="value", thickness=14, len=panels_share, y=0, yanchor="bottom"),
-        ),
-        title=dict(text=title, x=0, xanchor="left"),
-        annotations=annotations,
-        height=plot_height + (70 if title else 30) + 55,
-        margin=dict(l=70, r=20, t=70 if title else 30, b=55),
-        plot_bgcolor="white",
-    )  # fmt: skip
-    return go.Figure(data=traces, layout=layout)
+    layout[f"xaxis{len(titles) + 1}"].update(showticklabels=True, title_text=x_title)
+    return layout
 
 
 def _bit_strip(bits: BitRows) -> go.Heatmap:
@@ -145,7 +154,7 @@ def _bit_strip(bits: BitRows) -> go.Heatmap:
     if n_bits <= TEXT_IN_CELLS:
         text_args = dict(text=rows.astype(str), texttemplate="%{text}", textfont_size=11)
     return go.Heatmap(
-        z=z, x=np.arange(n_bits), y=labels, zmin=0, zmax=2, colorscale=colorscale,
+        z=z, y=labels, zmin=0, zmax=2, colorscale=colorscale,
         showscale=False, xgap=gaps, ygap=1, customdata=rows,
         hovertemplate="%{y}, bit %{x}: %{customdata}<extra></extra>", **text_args,
     )  # fmt: skip
@@ -156,7 +165,7 @@ def _unit_heatmap(
 ) -> go.Heatmap:
     values = np.asarray(panel.values, np.float32).T[unit_order]  # (H, T), display order
     return go.Heatmap(
-        z=values, x=np.arange(values.shape[1]), y=unit_labels, coloraxis="coloraxis",
+        z=values, y=unit_labels, coloraxis="coloraxis",
         customdata=customdata,
         hovertemplate=(
             "%{y}, bit position %{x}<br>a_t = %{customdata[0]}, b_t = %{customdata[1]}, "
@@ -199,7 +208,7 @@ def training_figure(
             ),
             row=2, col=1,
         )  # fmt: skip
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", tickformat=".1g", row=1, col=1)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_annotations(font_size=13, xanchor="left", x=0)  # the panel titles

@@ -32,30 +32,38 @@ class TrainingSlots:
     """At most `limit` trainings at once in this process; later ones wait in line (first come,
     first served) until a slot is free, or give up when asked to."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, poll: float = 0.2) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(
                 f"the training limit must be a whole number of at least 1; got {limit!r}"
             )
         self.limit = limit
+        self.poll = poll  # seconds between a waiting job's checks whether to give up
         self._running = 0
         self._line: deque[object] = deque()
         self._changed = threading.Condition()
 
-    def acquire(self, ticket: object, give_up: Callable[[], bool], poll: float = 0.2) -> bool:
-        """Wait for a slot for `ticket`; True once it has one, False if give_up() said so first."""
+    def acquire(self, ticket: object, give_up: Callable[[], bool]) -> bool:
+        """Wait for a slot for `ticket`; True once it has one, False if give_up() said so first.
+
+        give_up is called without the line's lock held, so it may take locks of its own.
+        """
         with self._changed:
             self._line.append(ticket)
-            while not (self._line[0] is ticket and self._running < self.limit):
-                if give_up():
+        while True:
+            with self._changed:
+                if self._line[0] is ticket and self._running < self.limit:
+                    self._line.popleft()
+                    self._running += 1
+                    self._changed.notify_all()
+                    return True
+            if give_up():
+                with self._changed:
                     self._line.remove(ticket)
                     self._changed.notify_all()
-                    return False
-                self._changed.wait(poll)
-            self._line.popleft()
-            self._running += 1
-            self._changed.notify_all()
-            return True
+                return False
+            with self._changed:
+                self._changed.wait(self.poll)
 
     def release(self) -> None:
         with self._changed:
@@ -183,6 +191,7 @@ class TrainingJob:
         return not self._thread.is_alive()
 
     def status(self) -> JobStatus:
+        place = self._slots.place_in_line(self)  # taken before our own lock: never both at once
         with self._lock:
             end = self._ended or time.monotonic()
             return JobStatus(
@@ -190,7 +199,7 @@ class TrainingJob:
                 step=self._steps[-1] if self._steps else 0, steps=tuple(self._steps),
                 losses=tuple(self._losses), checks=tuple(self._checks), model=self._model,
                 version=self._version, stopped=self._stopped, stop_reason=self._stop_reason,
-                error=self._error, place_in_line=self._slots.place_in_line(self),
+                error=self._error, place_in_line=place,
                 seconds=end - self._started if self._started else 0.0,
             )  # fmt: skip
 
@@ -449,10 +458,10 @@ def _stop_all(jobs: list[TrainingJob]) -> None:
 def settle_memory() -> None:
     """Import TensorFlow and hide everything allocated so far from the garbage collector.
 
-    Streamlit runs a full collection after every script run (and Keras, which TensorFlow
-    imports, runs another). With TensorFlow's few hundred thousand objects each takes ~0.2 s
-    holding the GIL, which stalls a training thread several times a second while the page
-    polls. Frozen objects are skipped by every later collection.
+    After every script run Streamlit runs a full collection, and clears the session of Keras
+    (which TensorFlow imports), which runs another. With TensorFlow's few hundred thousand
+    objects each takes ~0.2 s holding the GIL, which stalled a training thread to a sixth of
+    its speed while the page polled. Frozen objects are skipped by every later collection.
     """
     import gc
 

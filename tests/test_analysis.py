@@ -112,8 +112,13 @@ def test_usual_reading_is_the_binary_string():
 
 @pytest.mark.parametrize(
     "n_bits, start, width, expected",
-    [(10, 0, 4, range(0, 4)), (10, 8, 4, range(6, 10)), (3, 0, 8, range(0, 3)), (10, -5, 4, range(0, 4))],
-)  # fmt: skip
+    [
+        (10, 0, 4, range(0, 4)),
+        (10, 8, 4, range(6, 10)),
+        (3, 0, 8, range(0, 3)),
+        (10, -5, 4, range(0, 4)),
+    ],
+)
 def test_table_window_stays_inside(n_bits, start, width, expected):
     assert analysis.table_window(n_bits, start, width) == expected
 

@@ -71,3 +71,9 @@ def test_module_entry_point_exit_codes():
     bad = subprocess.run([sys.executable, "-m", "gru_viz", "add", "seven", "9"], cwd=ROOT,
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "'seven'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_add_handles_numbers_longer_than_pythons_digit_limit(capsys):
+    a = "9" * 5000
+    assert main(["add", a, "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"correct: {a} + 1 = 1{'0' * 5000}"

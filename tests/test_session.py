@@ -135,6 +135,27 @@ def test_the_cap_makes_later_jobs_wait_their_turn():
     assert slots.running == 0
 
 
+def test_reading_a_waiting_jobs_status_never_deadlocks():
+    slots = TrainingSlots(1, poll=1e-5)  # the waiting job checks whether to give up non-stop
+    gate = threading.Event()
+    first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
+    wait_for(lambda: slots.running == 1, "the first job to start")
+    second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+
+    # The page reads the status while the job's thread polls for a slot, many times over.
+    def read_for_a_while():
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            second.status()
+
+    reader = threading.Thread(target=read_for_a_while, daemon=True)
+    reader.start()
+    reader.join(WAIT)
+    assert not reader.is_alive(), "status() deadlocked against the waiting job"
+    gate.set()
+    assert first.join(WAIT) and second.join(WAIT)
+
+
 def test_a_waiting_job_can_be_stopped():
     slots = TrainingSlots(1)
     gate = threading.Event()
