@@ -1,0 +1,102 @@
+"""Run the benchmarks: `python -m benchmarks [--quick] [--only NAME ...] [--json PATH]`.
+
+    training  time to a perfect model: robust preset, a Keras GRU on the same batches, tutorial
+    trace     model.trace latency from 8 to 65,536 bits, beside Keras and the numpy loop
+    app       the Streamlit app in Chromium: cold start, warm edits, server memory
+    load      eight browser sessions editing at once while two of them train
+
+Each measurement runs in a fresh Python process, so the first training in a process really is
+the first, and no measurement inherits another's compiled code or memory. Prints one Markdown
+table on stdout (progress goes to stderr) and writes every figure to JSON; with --only, the
+other measurements already in that file are kept. No benchmark passes or fails: a missed target
+is reported, and the exit code is 1 only if a measurement could not run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import multiprocessing
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from benchmarks.common import Row, log, machine, markdown_table, run_measurement
+
+NAMES = ("training", "trace", "app", "load")
+DEFAULT_JSON = Path("benchmarks/results.json")
+
+
+def measure_isolated(name: str, quick: bool) -> dict:
+    """Run one measurement in a fresh Python process; an error becomes {"error": ...}."""
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            result = pool.submit(run_measurement, name, quick).result()
+    except Exception as error:  # reported in the table and the JSON; the others still run
+        traceback.print_exc(file=sys.stderr)
+        result = {"error": f"{type(error).__name__}: {error}"}
+    result["meta"] = {
+        "quick": quick,
+        "seconds": round(time.perf_counter() - start, 1),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return result
+
+
+def rows_for(name: str, result: dict) -> list[Row]:
+    if "error" in result:
+        return [Row(name, "could not run", result["error"][:200])]
+    return importlib.import_module(f"benchmarks.{name}").rows(result)
+
+
+def load_previous(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text()).get("results", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer seeds, repeats and edits: a smoke run of about a minute")  # fmt: skip
+    parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
+                        help=f"run only these: {', '.join(NAMES)}")  # fmt: skip
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON,
+                        help=f"where to write the figures (default {DEFAULT_JSON})")  # fmt: skip
+    args = parser.parse_args(argv)
+    names = tuple(args.only or NAMES)
+    results = load_previous(args.json) if args.only else {}
+    start = time.perf_counter()
+    for name in names:
+        log(f"== {name}{' (quick)' if args.quick else ''}")
+        results[name] = measure_isolated(name, args.quick)
+    rows = [row for name in NAMES if name in results for row in rows_for(name, results[name])]
+    report = {
+        "command": "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv),
+        "machine": machine(),
+        "results": results,
+        "table": [row.__dict__ for row in rows],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=1, default=str))
+    print(markdown_table(rows))
+    m = report["machine"]
+    print(
+        f"\n{m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
+        f"TensorFlow {m['packages']['tensorflow']}; {time.perf_counter() - start:.0f} s; "
+        f"figures in {args.json}"
+    )
+    return 1 if any("error" in results[name] for name in names) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The app under a real browser: a `streamlit run` server on a free loopback port, Chromium
+through Playwright, and a clock that runs inside the page.
+
+An edit is timed in the page itself, with performance.now(): from the Enter key that commits the
+number to the first animation frame after the DOM shows both the new sum and the gate heatmaps
+redrawn for it, so Playwright's own round trips are not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1400, "height": 1800}
+WAIT_MS = 120_000  # longest wait for a page to load
+EDIT_WAIT_MS = 30_000  # longest wait for one edit to show
+
+
+# THE SERVER
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    started: float  # time.perf_counter() when the process was spawned
+
+
+def start_server(env: dict[str, str] | None = None) -> Server:
+    """Spawn `streamlit run streamlit_app.py` on 127.0.0.1 and return at once. The file watcher
+    is off, so edits to the working tree cannot rerun the page mid-measurement."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
+    environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    environ.update(env or {})
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    return Server(process, f"http://127.0.0.1:{port}", started)
+
+
+def wait_healthy(server: Server, timeout: float = 60.0) -> float:
+    """Seconds from spawn until the server answers /_stcore/health."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1)
+            return time.perf_counter() - server.started
+        except OSError:
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                stop_server(server)
+                raise RuntimeError(f"streamlit did not start: {server.process.stderr.read()!r}")
+            time.sleep(0.02)
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(10)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of a process now (rss) and at its peak (hwm), in MB (2**20 bytes)."""
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+    return {"rss": values["VmRSS"], "hwm": values["VmHWM"]}
+
+
+# THE PAGE
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def query(a: int, b: int) -> str:
+    return f"/?a={a}&b={b}"
+
+
+# Installed once per page: remember when Enter was pressed (capture phase, before Streamlit).
+COMMIT_CLOCK = """() => {
+  if (window.__gvClock) return;
+  window.__gvClock = true;
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') window.__gvCommit = performance.now();
+  }, true);
+}"""
+
+# Watch the DOM until the page shows `expected` (the sum, in decimal) at least `need` times as a
+# metric value or code block, and the gates figure (titles "Update gate z" and "Reset gate r")
+# has new data whose title contains `title`; then note the next animation frame's time.
+WATCH = """([expected, need, title]) => {
+  const gates = () => [...document.querySelectorAll('.js-plotly-plot')].find((g) => {
+    const notes = ((g.layout || {}).annotations || []).map((a) => a.text);
+    return notes.includes('Update gate z') && notes.includes('Reset gate r');
+  });
+  const before = gates();
+  const old = before ? before.data : null;
+  window.__gvCommit = null;
+  window.__gvDone = null;
+  const ready = () => {
+    let shown = 0;
+    for (const el of document.querySelectorAll('[data-testid="stMetricValue"], pre code')) {
+      if (el.textContent.trim() === expected) shown += 1;
+    }
+    if (shown < need) return false;
+    const g = gates();
+    if (!g || !g.data || g.data === old || !g._fullLayout) return false;
+    const text = ((g.layout.title || {}).text || '');
+    return text.includes(title);
+  };
+  const observer = new MutationObserver(check);
+  const timer = setInterval(check, 25);
+  let seen = false;
+  function check() {
+    if (seen || !ready()) return;
+    seen = true;
+    observer.disconnect();
+    clearInterval(timer);
+    requestAnimationFrame(() => { window.__gvDone = performance.now(); });
+  }
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true,
+                                   attributes: true});
+}"""
+
+
+def digits(n: int) -> str:
+    """n in decimal, without Python's 4,300-digit limit on int -> str."""
+    from gru_viz.inputs import int_to_digits
+
+    return int_to_digits(n)
+
+
+def title_part(a: int, b: int) -> str:
+    """The gates figure's title names a + b so (see gru_viz.analysis.addition_label)."""
+    words = [digits(n) if len(digits(n)) <= 24 else f"a {len(digits(n)):,}-digit number"
+             for n in (a, b)]  # fmt: skip
+    return " + ".join(words)
+
+
+def timed_edit(page, label: str, value: int, a: int, b: int, need: int = 2) -> float:
+    """Type `value` into the input `label` (a, b: both numbers after the edit), press Enter and
+    return the seconds until the new sum and the redrawn gates are on screen. need=2 asks for
+    the sum twice (predicted and true, so only for a model that gets it right)."""
+    box = page.get_by_role("textbox", name=label)
+    box.fill(digits(value))
+    page.evaluate(COMMIT_CLOCK)
+    page.evaluate(WATCH, [digits(a + b), need, title_part(a, b)])
+    box.press("Enter")
+    page.wait_for_function("window.__gvDone !== null && window.__gvCommit !== null",
+                           timeout=EDIT_WAIT_MS, polling=50)  # fmt: skip
+    return page.evaluate("window.__gvDone - window.__gvCommit") / 1000
+
+
+LABELS = {"a": "First number", "b": "Second number"}
+
+
+@dataclass
+class Inputs:
+    """A page and the two numbers its inputs hold."""
+
+    page: object
+    a: int
+    b: int
+
+    def edit(self, which: str, value: int, need: int = 2) -> float:
+        """Commit `value` as number `which` ("a" or "b"); seconds to the new sum on screen."""
+        setattr(self, which, value)
+        return timed_edit(self.page, LABELS[which], value, self.a, self.b, need)
+
+
+# True once the page shows the sum `expected` at least `need` times and gates titled for it.
+RESULT_SHOWN = """([expected, need, title]) => {
+  let shown = 0;
+  for (const el of document.querySelectorAll('[data-testid="stMetricValue"], pre code'))
+    if (el.textContent.trim() === expected) shown += 1;
+  const g = [...document.querySelectorAll('.js-plotly-plot')].find((g) =>
+    ((g.layout || {}).annotations || []).some((n) => n.text === 'Update gate z'));
+  return shown >= need && !!g && !!g._fullLayout &&
+         ((g.layout.title || {}).text || '').includes(title);
+}"""
+
+
+def wait_for_result(page, a: int, b: int, need: int = 2) -> None:
+    """Wait until the page shows a + b and gates for it (after a page load)."""
+    page.wait_for_function(RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)],
+                           timeout=WAIT_MS, polling=25)  # fmt: skip
+
+
+# The same for Playwright's async API, for many pages at once.
+
+
+async def wait_for_result_async(page, a: int, b: int, need: int = 2) -> None:
+    await page.wait_for_function(RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)],
+                                 timeout=WAIT_MS, polling=25)  # fmt: skip
+
+
+async def timed_edit_async(page, label: str, value: int, a: int, b: int, need: int = 2) -> float:
+    """timed_edit for an async page."""
+    box = page.get_by_role("textbox", name=label)
+    await box.fill(digits(value))
+    await page.evaluate(COMMIT_CLOCK)
+    await page.evaluate(WATCH, [digits(a + b), need, title_part(a, b)])
+    await box.press("Enter")
+    await page.wait_for_function("window.__gvDone !== null && window.__gvCommit !== null",
+                                 timeout=EDIT_WAIT_MS, polling=50)  # fmt: skip
+    return await page.evaluate("window.__gvDone - window.__gvCommit") / 1000
+
+
+def page_problems(page) -> list[str]:
+    """Tracebacks Streamlit shows on the page (st.exception boxes)."""
+    return page.locator('[data-testid="stException"]').all_inner_texts()
