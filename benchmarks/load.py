@@ -1,0 +1,276 @@
+"""Eight sessions at once: `python -m benchmarks --only load`.
+
+One `streamlit run` server on a loopback port and one Chromium with a context (its own cookies,
+its own Streamlit session) per session:
+1. all sessions open at once, each on its own pair of 64-bit numbers (?a=...&b=...);
+2. as many sessions as the training cap allows (GRU_VIZ_MAX_TRAININGS) start a training that
+   cannot converge (learning rate 1e-5), so it runs the whole time; one more session then asks to
+   train too and must be told to wait for a free slot (the cap holds), and gives up;
+3. every session commits new 64-bit numbers, one after another with a short pause, all sessions
+   in parallel, for a bounded number of edits and a bounded time; each edit is timed in the
+   page from Enter to the new sum and redrawn heatmaps;
+4. every page must name its own model (the training sessions their own training, the others the
+   shared pretrained model) and show no traceback; the trainings are stopped.
+The server's resident memory is sampled twice a second throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmarks import browser
+from benchmarks.common import Row, latency_summary, log, ms, secs
+
+TRAIN_LEARNING_RATE = "0.00001"  # the smallest the page accepts: it never converges
+TRAIN_STEP_LIMIT = "50000"  # the largest the page accepts: it runs until stopped
+
+
+@dataclass(frozen=True)
+class Plan:
+    sessions: int
+    cap: int  # trainings at once (GRU_VIZ_MAX_TRAININGS); this many sessions train
+    edits: int  # timed edits per session
+    think: float  # seconds between one session's edits
+    time_limit: float  # seconds for the whole editing phase
+
+
+FULL = Plan(sessions=8, cap=2, edits=10, think=0.25, time_limit=300.0)
+QUICK = Plan(sessions=2, cap=1, edits=2, think=0.25, time_limit=60.0)
+
+
+@dataclass
+class Session:
+    index: int
+    role: str  # "trains", "waits" (asks while the cap is full, then gives up) or "edits"
+    page: object
+    a: int
+    b: int
+    open_seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    model: str = ""
+
+    @property
+    def need(self) -> int:
+        """How often the sum must show: predicted and true, except for a model in training."""
+        return 1 if self.role == "trains" else 2
+
+
+def roles(plan: Plan) -> list[str]:
+    return ["trains"] * plan.cap + ["waits"] + ["edits"] * (plan.sessions - plan.cap - 1)
+
+
+def random_64(rng: np.random.Generator) -> int:
+    return (1 << 63) | int(rng.integers(0, 2**63))
+
+
+async def open_session(chromium, url: str, index: int, role: str, rng) -> Session:
+    context = await chromium.new_context(viewport=browser.VIEWPORT)
+    page = await context.new_page()
+    page.set_default_timeout(browser.WAIT_MS)
+    session = Session(index, role, page, random_64(rng), random_64(rng))
+    page.on("pageerror", lambda error: session.errors.append(f"page error: {error}"))
+    start = time.perf_counter()
+    await page.goto(url + browser.query(session.a, session.b))
+    await browser.wait_for_result_async(page, session.a, session.b)
+    session.open_seconds = time.perf_counter() - start
+    return session
+
+
+async def set_number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label)
+    await box.fill(value)
+    await box.press("Enter")
+
+
+async def start_training(session: Session) -> None:
+    """A robust training that never converges, seeded by the session's number."""
+    page = session.page
+    await set_number(page, "Learning rate", TRAIN_LEARNING_RATE)
+    await set_number(page, "Step limit", TRAIN_STEP_LIMIT)
+    await set_number(page, "Seed", str(session.index + 1))
+    await page.get_by_role("button", name="Start").click()
+    await page.locator('[data-testid="stProgress"]', has_text="loss").first.wait_for()
+
+
+async def ask_while_full(session: Session) -> str:
+    """Ask to train while every slot is taken; the page's answer, then give up (Stop)."""
+    page = session.page
+    await page.get_by_role("button", name="Start").click()
+    waiting = page.get_by_text("Waiting for a free training slot").first
+    await waiting.wait_for()
+    answer = await waiting.inner_text()
+    await page.get_by_role("button", name="Stop").click()
+    await page.locator('[data-testid="stProgress"]', has_text="stopped").first.wait_for()
+    return answer
+
+
+async def edit_loop(session: Session, plan: Plan, deadline: float, rng) -> None:
+    for _ in range(plan.edits):
+        if time.monotonic() > deadline:
+            break
+        session.a = random_64(rng)
+        try:
+            session.latencies.append(await browser.timed_edit_async(
+                session.page, "First number", session.a, session.a, session.b, session.need))
+        except Exception as error:  # a timeout: counted, and this session stops editing
+            session.errors.append(f"edit {len(session.latencies) + 1}: {error}".split("\n")[0])
+            break
+        await asyncio.sleep(plan.think)
+
+
+async def model_caption(session: Session) -> str:
+    caption = session.page.locator('[data-testid="stCaptionContainer"]', has_text="Model:")
+    return (await caption.first.inner_text()).strip()
+
+
+def own_model_shown(session: Session) -> bool:
+    expected = "training in this session" if session.role == "trains" else "shipped pretrained"
+    return expected in session.model
+
+
+async def stop_training(session: Session) -> dict:
+    """Stop the session's training; its steps and seconds from the progress bar."""
+    page = session.page
+    await page.get_by_role("button", name="Stop").click()
+    done = page.locator('[data-testid="stProgress"]', has_text="stopped").first
+    await done.wait_for()
+    text = await done.inner_text()
+    steps = re.search(r"step ([\d,]+) of", text)
+    seconds = re.search(r"([\d.]+) s\b", text)
+    return {
+        "text": text,
+        "steps": int(steps.group(1).replace(",", "")) if steps else None,
+        "seconds": float(seconds.group(1)) if seconds else None,
+    }
+
+
+async def sample_memory(pid: int, samples: list[float], every: float = 0.5) -> None:
+    while True:
+        try:
+            samples.append(browser.memory_mb(pid)["rss"])
+        except OSError:
+            return
+        await asyncio.sleep(every)
+
+
+async def run(plan: Plan) -> dict:
+    from playwright.async_api import async_playwright
+
+    rng = np.random.default_rng(11)
+    server = browser.start_server({"GRU_VIZ_MAX_TRAININGS": str(plan.cap)})
+    memory: list[float] = []
+    try:
+        browser.wait_healthy(server)
+        sampler = asyncio.create_task(sample_memory(server.process.pid, memory))
+        async with async_playwright() as playwright:
+            chromium = await playwright.chromium.launch(
+                executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS
+            )
+            try:
+                out = await scenario(chromium, server.url, plan, rng)
+            finally:
+                await chromium.close()
+        out["memory_peak"] = browser.memory_mb(server.process.pid)["hwm"]
+        sampler.cancel()
+    finally:
+        browser.stop_server(server)
+    out["memory_samples_max"] = max(memory) if memory else None
+    return out
+
+
+async def scenario(chromium, url: str, plan: Plan, rng) -> dict:
+    start = time.perf_counter()
+    sessions = await asyncio.gather(*(
+        open_session(chromium, url, i, role, rng) for i, role in enumerate(roles(plan))))  # fmt: skip
+    out: dict = {"open_all_seconds": time.perf_counter() - start}
+    log(f"load: {len(sessions)} sessions open in {out['open_all_seconds']:.1f} s")
+    trainers = [s for s in sessions if s.role == "trains"]
+    await asyncio.gather(*(start_training(s) for s in trainers))
+    waiter = next(s for s in sessions if s.role == "waits")
+    out["waiting_message"] = await ask_while_full(waiter)
+    log(f"load: cap {plan.cap}: {out['waiting_message']!r}")
+    deadline = time.monotonic() + plan.time_limit
+    start = time.perf_counter()
+    await asyncio.gather(*(edit_loop(s, plan, deadline, rng) for s in sessions))
+    out["edit_phase_seconds"] = time.perf_counter() - start
+    for session in sessions:
+        session.model = await model_caption(session)
+    out["trainings"] = await asyncio.gather(*(stop_training(s) for s in trainers))
+    for session in sessions:
+        tracebacks = await session.page.locator('[data-testid="stException"]').all_inner_texts()
+        session.errors += [f"traceback: {t[:200]}" for t in tracebacks]
+    out["sessions"] = [
+        {"index": s.index, "role": s.role, "open_seconds": s.open_seconds,
+         "latencies": s.latencies, "errors": s.errors, "model": s.model,
+         "own_model": own_model_shown(s)}
+        for s in sessions
+    ]  # fmt: skip
+    return out
+
+
+def measure(quick: bool = False) -> dict:
+    plan = QUICK if quick else FULL
+    out = asyncio.run(run(plan))
+    out["plan"] = plan.__dict__
+    out["summary"] = summarize(out, plan)
+    s = out["summary"]
+    log(f"load: edits p50 {ms(s['all']['p50'])}, p95 {ms(s['all']['p95'])}; errors {s['errors']}")
+    return out
+
+
+def summarize(out: dict, plan: Plan) -> dict:
+    sessions = out["sessions"]
+    every = [t for s in sessions for t in s["latencies"]]
+    training = [t for s in sessions if s["role"] == "trains" for t in s["latencies"]]
+    others = [t for s in sessions if s["role"] != "trains" for t in s["latencies"]]
+    rates = [t["steps"] / t["seconds"] for t in out["trainings"] if t["steps"] and t["seconds"]]
+    return {
+        "all": latency_summary(every),
+        "training_sessions": latency_summary(training) if training else None,
+        "other_sessions": latency_summary(others) if others else None,
+        "edits_planned": plan.sessions * plan.edits,
+        "errors": sum(len(s["errors"]) for s in sessions),
+        "own_model": sum(s["own_model"] for s in sessions),
+        "cap_held": f"{plan.cap} of {plan.cap} trainings are running" in out["waiting_message"],
+        "open_max": max(s["open_seconds"] for s in sessions),
+        "training_steps_per_second": rates,
+    }
+
+
+def rows(result: dict) -> list[Row]:
+    s, plan = result["summary"], result["plan"]
+    n = plan["sessions"]
+    out = [
+        Row("load", f"{n} sessions opened at once on a new server: slowest to first sum",
+            secs(s["open_max"]), f"all open after {secs(result['open_all_seconds'])}"),
+        Row("load", f"edits, all {n} sessions in parallel, {plan['cap']} training",
+            f"p50 {ms(s['all']['p50'])}", f"p95 {ms(s['all']['p95'])}, max {ms(s['all']['max'])}; "
+            f"{s['all']['n']} of {s['edits_planned']} edits in "
+            f"{secs(result['edit_phase_seconds'])}"),
+    ]  # fmt: skip
+    for key, label in (("other_sessions", "sessions using the shared model"),
+                       ("training_sessions", "sessions whose own model is training")):  # fmt: skip
+        if s[key]:
+            out.append(Row("load", f"edits, {label}", f"p50 {ms(s[key]['p50'])}",
+                           f"p95 {ms(s[key]['p95'])}, max {ms(s[key]['max'])}; n={s[key]['n']}"))
+    rates = ", ".join(f"{r:.0f}" for r in s["training_steps_per_second"])
+    out += [
+        Row("load", "training speed in the app under this load", f"{rates} steps/s",
+            "per training"),
+        Row("load", "errors on any page (tracebacks, page errors, edit timeouts)",
+            str(s["errors"]), "", "0", "met" if s["errors"] == 0 else "MISSED"),
+        Row("load", "sessions naming their own model", f"{s['own_model']} of {n}", "",
+            f"{n} of {n}", "met" if s["own_model"] == n else "MISSED"),
+        Row("load", f"training cap ({plan['cap']}): one more session is told to wait",
+            "yes" if s["cap_held"] else "no", result["waiting_message"][:60], "yes",
+            "met" if s["cap_held"] else "MISSED"),
+        Row("load", "server resident memory, peak over the run",
+            f"{result['memory_peak']:.0f} MB"),
+    ]  # fmt: skip
+    return out
