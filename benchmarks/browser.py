@@ -20,12 +20,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 1800}
 WAIT_MS = 120_000  # longest wait for a page to load
 EDIT_WAIT_MS = 30_000  # longest wait for one edit to show
+
+
+def missing() -> str | None:
+    """Why the browser benchmarks cannot run here, or None if they can."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GRU_VIZ_CHROMIUM)"
+    return None
 
 
 # THE SERVER
@@ -52,11 +70,22 @@ def start_server(env: dict[str, str] | None = None) -> Server:
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     environ.update(env or {})
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "streamlit_app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -71,10 +100,11 @@ def wait_healthy(server: Server, timeout: float = 60.0) -> float:
         try:
             urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1)
             return time.perf_counter() - server.started
-        except OSError:
+        except OSError as error:
             if server.process.poll() is not None or time.monotonic() > deadline:
                 stop_server(server)
-                raise RuntimeError(f"streamlit did not start: {server.process.stderr.read()!r}")
+                log = server.process.stderr.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"streamlit did not start: {log}") from error
             time.sleep(0.02)
 
 
@@ -106,9 +136,30 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def new_page(chromium):
+    """A page in a context of its own (its own cache and cookies), with the message clock."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.add_init_script(MESSAGE_CLOCK)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    return page
+
+
 def query(a: int, b: int) -> str:
     return f"/?a={a}&b={b}"
 
+
+# Installed before a page loads (add_init_script): the time of the last message from the server.
+MESSAGE_CLOCK = """(() => {
+  const Native = window.WebSocket;
+  window.__gvLastMessage = null;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__gvLastMessage = performance.now(); });
+    }
+  };
+})();"""
 
 # Installed once per page: remember when Enter was pressed (capture phase, before Streamlit).
 COMMIT_CLOCK = """() => {
@@ -148,6 +199,7 @@ WATCH = """([expected, need, title]) => {
   function check() {
     if (seen || !ready()) return;
     seen = true;
+    window.__gvServer = window.__gvLastMessage;
     observer.disconnect();
     clearInterval(timer);
     requestAnimationFrame(() => { window.__gvDone = performance.now(); });
@@ -165,24 +217,38 @@ def digits(n: int) -> str:
 
 
 def title_part(a: int, b: int) -> str:
-    """The gates figure's title names a + b so (see gru_viz.analysis.addition_label)."""
-    words = [digits(n) if len(digits(n)) <= 24 else f"a {len(digits(n)):,}-digit number"
-             for n in (a, b)]  # fmt: skip
+    """How the gates figure's title names a + b (see gru_viz.analysis.addition_label)."""
+    words = [
+        digits(n) if len(digits(n)) <= 24 else f"a {len(digits(n)):,}-digit number" for n in (a, b)
+    ]
     return " + ".join(words)
 
 
-def timed_edit(page, label: str, value: int, a: int, b: int, need: int = 2) -> float:
+@dataclass(frozen=True)
+class Edit:
+    """One committed edit, in seconds from the Enter key: to the last message the server had
+    sent when the result showed, and to the result on screen."""
+
+    server: float
+    visible: float
+
+
+TIMES = """() => ({server: (window.__gvServer - window.__gvCommit) / 1000,
+                 visible: (window.__gvDone - window.__gvCommit) / 1000})"""
+DONE = "window.__gvDone !== null && window.__gvCommit !== null"
+
+
+def timed_edit(page, label: str, value: int, a: int, b: int, need: int = 2) -> Edit:
     """Type `value` into the input `label` (a, b: both numbers after the edit), press Enter and
-    return the seconds until the new sum and the redrawn gates are on screen. need=2 asks for
-    the sum twice (predicted and true, so only for a model that gets it right)."""
+    time it until the new sum and the redrawn gates are on screen. need=2 asks for the sum
+    twice (predicted and true, so only for a model that gets it right)."""
     box = page.get_by_role("textbox", name=label)
     box.fill(digits(value))
     page.evaluate(COMMIT_CLOCK)
     page.evaluate(WATCH, [digits(a + b), need, title_part(a, b)])
     box.press("Enter")
-    page.wait_for_function("window.__gvDone !== null && window.__gvCommit !== null",
-                           timeout=EDIT_WAIT_MS, polling=50)  # fmt: skip
-    return page.evaluate("window.__gvDone - window.__gvCommit") / 1000
+    page.wait_for_function(DONE, timeout=EDIT_WAIT_MS, polling=50)
+    return Edit(**page.evaluate(TIMES))
 
 
 LABELS = {"a": "First number", "b": "Second number"}
@@ -196,8 +262,8 @@ class Inputs:
     a: int
     b: int
 
-    def edit(self, which: str, value: int, need: int = 2) -> float:
-        """Commit `value` as number `which` ("a" or "b"); seconds to the new sum on screen."""
+    def edit(self, which: str, value: int, need: int = 2) -> Edit:
+        """Commit `value` as number `which` ("a" or "b") and time it (see timed_edit)."""
         setattr(self, which, value)
         return timed_edit(self.page, LABELS[which], value, self.a, self.b, need)
 
@@ -216,28 +282,36 @@ RESULT_SHOWN = """([expected, need, title]) => {
 
 def wait_for_result(page, a: int, b: int, need: int = 2) -> None:
     """Wait until the page shows a + b and gates for it (after a page load)."""
-    page.wait_for_function(RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)],
-                           timeout=WAIT_MS, polling=25)  # fmt: skip
+    page.wait_for_function(
+        RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)], timeout=WAIT_MS, polling=25
+    )
 
 
 # The same for Playwright's async API, for many pages at once.
 
 
 async def wait_for_result_async(page, a: int, b: int, need: int = 2) -> None:
-    await page.wait_for_function(RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)],
-                                 timeout=WAIT_MS, polling=25)  # fmt: skip
+    await page.wait_for_function(
+        RESULT_SHOWN, arg=[digits(a + b), need, title_part(a, b)], timeout=WAIT_MS, polling=25
+    )
 
 
-async def timed_edit_async(page, label: str, value: int, a: int, b: int, need: int = 2) -> float:
+async def timed_edit_async(page, label: str, value: int, a: int, b: int, need: int = 2) -> Edit:
     """timed_edit for an async page."""
     box = page.get_by_role("textbox", name=label)
     await box.fill(digits(value))
     await page.evaluate(COMMIT_CLOCK)
     await page.evaluate(WATCH, [digits(a + b), need, title_part(a, b)])
     await box.press("Enter")
-    await page.wait_for_function("window.__gvDone !== null && window.__gvCommit !== null",
-                                 timeout=EDIT_WAIT_MS, polling=50)  # fmt: skip
-    return await page.evaluate("window.__gvDone - window.__gvCommit") / 1000
+    await page.wait_for_function(DONE, timeout=EDIT_WAIT_MS, polling=50)
+    return Edit(**await page.evaluate(TIMES))
+
+
+def page_timings(page) -> dict:
+    """Seconds from the start of navigation to the load event and to the last server message."""
+    return page.evaluate("""() => ({
+      load: performance.getEntriesByType('navigation')[0].loadEventEnd / 1000,
+      server: window.__gvLastMessage / 1000})""")
 
 
 def page_problems(page) -> list[str]:

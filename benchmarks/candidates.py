@@ -39,9 +39,11 @@ def lean_sequence(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_i
         return t + 1, h, hs.write(t, h)
 
     _, _, hs = tf.while_loop(
-        lambda t, h, hs: t < n_valid, step,
-        (tf.constant(0), h_0, tf.TensorArray(x.dtype, size=n_steps)), maximum_iterations=n_steps,
-    )  # fmt: skip
+        lambda t, h, hs: t < n_valid,
+        step,
+        (tf.constant(0), h_0, tf.TensorArray(x.dtype, size=n_steps)),
+        maximum_iterations=n_steps,
+    )
     h = hs.stack()  # (T, B, H)
     out = {"y": tf.transpose((h @ Wo + bo)[..., 0])}  # (B, T)
     if keep_internals:
@@ -89,10 +91,19 @@ def trace(model, a: int, b: int):
     p = probabilities(out["y"], model.config.output)
     bits_pred = (p > 0.5).astype(np.int8)
     return Trace(
-        a=a, b=b, bits_a=bits_a, bits_b=bits_b,
-        z=out["z"], r=out["r"], h_tilde=out["h_tilde"], h=out["h"], y=out["y"], p=p,
-        bits_pred=bits_pred, predicted_sum=bitlib.from_bits(bits_pred),
-    )  # fmt: skip
+        a=a,
+        b=b,
+        bits_a=bits_a,
+        bits_b=bits_b,
+        z=out["z"],
+        r=out["r"],
+        h_tilde=out["h_tilde"],
+        h=out["h"],
+        y=out["y"],
+        p=p,
+        bits_pred=bits_pred,
+        predicted_sum=bitlib.from_bits(bits_pred),
+    )
 
 
 def max_difference(model, n_bits: int = 300, seed: int = 0) -> float:

@@ -16,8 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.common import (
-    Row, linear_fit, log, ms, quiet_tensorflow, repeat, spread_ms, stats, timed, verdict,
-)  # fmt: skip
+    Row,
+    linear_fit,
+    log,
+    ms,
+    quiet_tensorflow,
+    repeat,
+    spread_ms,
+    stats,
+    timed,
+    verdict,
+)
 
 LENGTHS = (8, 64, 1024, 16384, 65536)  # operand bits
 TARGETS = {64: 0.010, 16384: 0.150}  # seconds, for model.trace
@@ -70,11 +79,13 @@ def keras_predictor(variant: str):
     import keras
 
     keras.utils.set_random_seed(0)
-    net = keras.Sequential([
-        keras.Input((None, 2)),
-        keras.layers.GRU(HIDDEN, return_sequences=True),
-        keras.layers.Dense(1),
-    ])  # fmt: skip
+    net = keras.Sequential(
+        [
+            keras.Input((None, 2)),
+            keras.layers.GRU(HIDDEN, return_sequences=True),
+            keras.layers.Dense(1),
+        ]
+    )
     net.compile(loss="mse", jit_compile=True if variant == "xla" else "auto")
     return net
 
@@ -83,32 +94,20 @@ def measure(quick: bool = False) -> dict:
     quiet_tensorflow()
     import gru_viz
     from benchmarks import candidates
-    from gru_viz.reference import gru_reference
 
     plan = QUICK if quick else FULL
     model = gru_viz.load_model()
-    weights = model.weights()
     nets = {variant: keras_predictor(variant) for variant in ("xla", "default")}
     rng = np.random.default_rng(2024)
-    cases: dict[str, dict[str, dict]] = {}
+    cases = {}
     for n_bits in LENGTHS:
-        a, b = operands(n_bits, rng)
-        x = inputs(a, b)
-        case = {
-            "trace": timing(lambda: model.trace(a, b), plan),
-            "candidate": timing(lambda: candidates.trace(model, a, b), plan),
-            "outputs only": timing(lambda: model.run(x, keep_internals=False), plan),
-        }
-        for variant, net in nets.items():
-            if variant == "xla" or n_bits <= plan.keras_default_max_bits:
-                case[f"keras {variant}"] = timing(lambda net=net: net.predict_on_batch(x), plan)
-        if n_bits <= plan.numpy_max_bits:
-            case["numpy"] = timing(lambda: gru_reference(x, weights), plan)
-        case["correct"] = {"trace": model.trace(a, b).correct,
-                           "candidate": candidates.trace(model, a, b).correct}  # fmt: skip
-        cases[str(n_bits)] = case
-        log(f"trace: {n_bits} bits: " + ", ".join(
-            f"{k} {ms(v['median'])}" for k, v in case.items() if "median" in v))  # fmt: skip
+        cases[str(n_bits)] = one_length(model, nets, n_bits, *operands(n_bits, rng), plan)
+        log(
+            f"trace: {n_bits} bits: "
+            + ", ".join(
+                f"{k} {ms(v['median'])}" for k, v in cases[str(n_bits)].items() if "median" in v
+            )
+        )
     return {
         "plan": plan.__dict__,
         "lengths": LENGTHS,
@@ -117,6 +116,30 @@ def measure(quick: bool = False) -> dict:
         "candidate_max_difference": candidates.max_difference(model),
         "check": check_timing(model, plan),
     }
+
+
+def one_length(model, nets: dict, n_bits: int, a: int, b: int, plan: Plan) -> dict:
+    """Every way of running a + b, timed."""
+    from benchmarks import candidates
+    from gru_viz.reference import gru_reference
+
+    x = inputs(a, b)
+    case = {
+        "trace": timing(lambda: model.trace(a, b), plan),
+        "candidate": timing(lambda: candidates.trace(model, a, b), plan),
+        "outputs only": timing(lambda: model.run(x, keep_internals=False), plan),
+    }
+    for variant, net in nets.items():
+        if variant == "xla" or n_bits <= plan.keras_default_max_bits:
+            case[f"keras {variant}"] = timing(lambda net=net: net.predict_on_batch(x), plan)
+    if n_bits <= plan.numpy_max_bits:
+        weights = model.weights()
+        case["numpy"] = timing(lambda: gru_reference(x, weights), plan)
+    case["correct"] = {
+        "trace": model.trace(a, b).correct,
+        "candidate": candidates.trace(model, a, b).correct,
+    }
+    return case
 
 
 def fit(cases: dict, name: str) -> dict:
@@ -164,21 +187,43 @@ def rows(result: dict) -> list[Row]:
             target, met = "", ""
             if name == "trace" and n in TARGETS:
                 target, met = f"< {ms(TARGETS[n])}", verdict(t["median"], TARGETS[n], " s")
-            out.append(Row("trace", f"{n:,} bits: {label}", ms(t["median"]),
-                           f"{spread_ms(t)}; first call {ms(t['first'])}", target, met))  # fmt: skip
+            out.append(
+                Row(
+                    "trace",
+                    f"{n:,} bits: {label}",
+                    ms(t["median"]),
+                    f"{spread_ms(t)}; first call {ms(t['first'])}",
+                    target,
+                    met,
+                )
+            )
     for name in ("trace", "candidate", "keras xla", "numpy"):
         f = result["fits"][name]
-        out.append(Row(
-            "trace", f"linear fit, {NAMES[name]}",
-            f"{f['slope'] * 1e6:.2f} us/bit + {ms(f['intercept'])}",
-            f"R^2 {f['r2']:.4f}; x{f['length_ratio_last_two']:.0f} length -> "
-            f"x{f['growth_last_two']:.2f} time",
-            "linear" if name == "trace" else "",
-        ))  # fmt: skip
+        out.append(
+            Row(
+                "trace",
+                f"linear fit, {NAMES[name]}",
+                f"{f['slope'] * 1e6:.2f} us/bit + {ms(f['intercept'])}",
+                f"R^2 {f['r2']:.4f}; x{f['length_ratio_last_two']:.0f} length -> "
+                f"x{f['growth_last_two']:.2f} time",
+                "linear" if name == "trace" else "",
+            )
+        )
     check = result["check"]
     for name in ("core", "candidate"):
-        out.append(Row("trace", f"robust check forward (256 x 257 steps), {name}",
-                       ms(check[name]["median"]), spread_ms(check[name])))  # fmt: skip
-    out.append(Row("trace", "candidate vs numpy reference, largest difference",
-                   f"{result['candidate_max_difference']:.1e}"))  # fmt: skip
+        out.append(
+            Row(
+                "trace",
+                f"robust check forward (256 x 257 steps), {name}",
+                ms(check[name]["median"]),
+                spread_ms(check[name]),
+            )
+        )
+    out.append(
+        Row(
+            "trace",
+            "candidate vs numpy reference, largest difference",
+            f"{result['candidate_max_difference']:.1e}",
+        )
+    )
     return out

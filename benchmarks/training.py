@@ -40,8 +40,12 @@ class Plan:
     tutorial_seeds: tuple[int, ...]
 
 
-FULL = Plan(seeds=(0, 1, 2, 3, 4), repeats=3, keras_variants=("xla", "default"),
-            tutorial_seeds=(0, 1, 2, 3, 4))  # fmt: skip
+FULL = Plan(
+    seeds=(0, 1, 2, 3, 4),
+    repeats=3,
+    keras_variants=("xla", "default"),
+    tutorial_seeds=(0, 1, 2, 3, 4),
+)
 QUICK = Plan(seeds=(0,), repeats=2, keras_variants=("xla",), tutorial_seeds=(0,))
 
 
@@ -70,8 +74,12 @@ def ours(preset: str, seed: int, **overrides) -> tuple[object, dict]:
     start = time.perf_counter()
     model, history = gru_viz.train(gru_viz.TrainConfig(preset=preset, seed=seed, **overrides))
     seconds = time.perf_counter() - start
-    return model, {"seed": seed, "steps": history.steps[-1], "stopped": history.stopped,
-                   "seconds": seconds}  # fmt: skip
+    return model, {
+        "seed": seed,
+        "steps": history.steps[-1],
+        "stopped": history.stopped,
+        "seconds": seconds,
+    }
 
 
 # THE KERAS BASELINE
@@ -101,11 +109,13 @@ def keras_network(hidden_size: int, seed: int):
     import keras
 
     keras.utils.set_random_seed(seed)
-    return keras.Sequential([
-        keras.Input((None, 2)),
-        keras.layers.GRU(hidden_size, return_sequences=True),
-        keras.layers.Dense(1),
-    ])  # fmt: skip
+    return keras.Sequential(
+        [
+            keras.Input((None, 2)),
+            keras.layers.GRU(hidden_size, return_sequences=True),
+            keras.layers.Dense(1),
+        ]
+    )
 
 
 def keras_compile(net, learning_rate: float, variant: str) -> None:
@@ -186,25 +196,30 @@ def measure(quick: bool = False) -> dict:
         nets[variant], keras_cold[variant] = keras_run(variant, plan.seeds[0])
         log(f"training: keras {variant}, new network: {keras_cold[variant]}")
     out["keras_cold"] = keras_cold
-    robust: dict[int, list[dict]] = {seed: [] for seed in plan.seeds}
-    keras_warm: dict[str, list[dict]] = {variant: [] for variant in plan.keras_variants}
-    for repeat in range(plan.repeats):
-        for seed in plan.seeds:  # ours and Keras side by side, so both see the same load
-            model, run = ours("robust", seed)
-            if repeat == 0:
-                run["exact"] = exact_sums(model, seed, PERFECT_AT)
-            robust[seed].append(run)
-            log(f"training: robust warm {run}")
-            for variant in plan.keras_variants if repeat == 0 else ():
-                net, krun = keras_run(variant, seed, nets[variant])
-                krun["exact"] = exact_sums(KerasAdder(net), seed, PERFECT_AT)
-                keras_warm[variant].append(krun)
-                log(f"training: keras {variant} warm {krun}")
-    out["robust_warm"] = {str(seed): runs for seed, runs in robust.items()}
-    out["keras_warm"] = keras_warm
+    out["robust_warm"], out["keras_warm"] = warm_runs(plan, nets)
     out["tutorial"] = tutorial_runs(plan.tutorial_seeds)
     out["summary"] = summarize(out)
     return out
+
+
+def warm_runs(plan: Plan, nets: dict) -> tuple[dict, dict]:
+    """Warm robust runs (plan.repeats per seed) and warm Keras runs (one per seed), each seed's
+    Keras runs right after our first, so both see the same load; each model then scored."""
+    robust: dict[str, list[dict]] = {str(seed): [] for seed in plan.seeds}
+    keras: dict[str, list[dict]] = {variant: [] for variant in nets}
+    for repeat in range(plan.repeats):
+        for seed in plan.seeds:
+            model, run = ours("robust", seed)
+            if repeat == 0:
+                run["exact"] = exact_sums(model, seed, PERFECT_AT)
+            robust[str(seed)].append(run)
+            log(f"training: robust warm {run}")
+            for variant, net in nets.items() if repeat == 0 else ():
+                net, krun = keras_run(variant, seed, net)
+                krun["exact"] = exact_sums(KerasAdder(net), seed, PERFECT_AT)
+                keras[variant].append(krun)
+                log(f"training: keras {variant} warm {krun}")
+    return robust, keras
 
 
 def tutorial_runs(seeds: tuple[int, ...]) -> list[dict]:
@@ -221,7 +236,9 @@ def tutorial_runs(seeds: tuple[int, ...]) -> list[dict]:
 
 def summarize(out: dict) -> dict:
     """Medians over seeds (of each seed's median over repeats) and the ratios."""
-    per_seed = [statistics.median(r["seconds"] for r in runs) for runs in out["robust_warm"].values()]
+    per_seed = [
+        statistics.median(r["seconds"] for r in runs) for runs in out["robust_warm"].values()
+    ]
     robust = stats(per_seed)
     summary = {
         "robust_warm": robust.to_dict(),
@@ -262,37 +279,73 @@ def rows(result: dict) -> list[Row]:
     robust = s["robust_warm"]
     cold = result["robust_cold"]
     out = [
-        Row("training", f"robust, first run in process (seed {cold['seed']}, incl. XLA compile)",
-            secs(cold["seconds"]), f"{cold['steps']} steps"),
-        Row("training", f"robust, warm, median over {n} seeds", secs(robust["median"]),
-            spread_s(robust) + f"; {s['robust_steps']:.0f} steps; perfect {s['robust_perfect']}/{n}",
-            "< 1 s", verdict(robust["median"], TARGET_SECONDS, " s")),
-    ]  # fmt: skip
+        Row(
+            "training",
+            f"robust, first run in process (seed {cold['seed']}, incl. XLA compile)",
+            secs(cold["seconds"]),
+            f"{cold['steps']} steps",
+        ),
+        Row(
+            "training",
+            f"robust, warm, median over {n} seeds",
+            secs(robust["median"]),
+            spread_s(robust)
+            + f"; {s['robust_steps']:.0f} steps; perfect {s['robust_perfect']}/{n}",
+            "< 1 s",
+            verdict(robust["median"], TARGET_SECONDS, " s"),
+        ),
+    ]
     names = {"xla": "Keras GRU, jit_compile=True", "default": "Keras GRU, default compile"}
     for variant, k in s["keras"].items():
         warm = k["warm"]
-        out.append(Row(
-            "training", f"{names[variant]}, warm, median over {n} seeds", secs(warm["median"]),
-            spread_s(warm) + f"; {k['steps']:.0f} steps; converged {k['converged']}/{n}, "
-            f"perfect {k['perfect']}/{n}",
-        ))  # fmt: skip
+        out.append(
+            Row(
+                "training",
+                f"{names[variant]}, warm, median over {n} seeds",
+                secs(warm["median"]),
+                spread_s(warm) + f"; {k['steps']:.0f} steps; converged {k['converged']}/{n}, "
+                f"perfect {k['perfect']}/{n}",
+            )
+        )
         cold_k = result["keras_cold"][variant]
-        out.append(Row("training", f"{names[variant]}, new network (incl. compile)",
-                       secs(cold_k["seconds"]), f"{cold_k['steps']} steps"))  # fmt: skip
-        out.append(Row(
-            "training", f"robust / {names[variant]}, warm medians", f"{k['ratio']:.2f}",
-            f"first runs: {k['cold_ratio']:.2f}", "<= 0.5",
-            "met" if k["ratio"] <= TARGET_RATIO else f"MISSED ({k['ratio'] / TARGET_RATIO:.2f}x)",
-        ))  # fmt: skip
+        out.append(
+            Row(
+                "training",
+                f"{names[variant]}, new network (incl. compile)",
+                secs(cold_k["seconds"]),
+                f"{cold_k['steps']} steps",
+            )
+        )
+        out.append(
+            Row(
+                "training",
+                f"robust / {names[variant]}, warm medians",
+                f"{k['ratio']:.2f}",
+                f"first runs: {k['cold_ratio']:.2f}",
+                "<= 0.5",
+                "met"
+                if k["ratio"] <= TARGET_RATIO
+                else f"MISSED ({k['ratio'] / TARGET_RATIO:.2f}x)",
+            )
+        )
     t = s["tutorial"]
-    out.append(Row(
-        "training", f"tutorial, to its own 5-bit criterion, {len(result['tutorial'])} seeds",
-        secs(t["seconds"]["median"]),
-        spread_s(t["seconds"]) + f"; {t['steps']:.0f} steps; converged "
-        f"{t['converged']}/{len(result['tutorial'])}",
-    ))  # fmt: skip
+    out.append(
+        Row(
+            "training",
+            f"tutorial, to its own 5-bit criterion, {len(result['tutorial'])} seeds",
+            secs(t["seconds"]["median"]),
+            spread_s(t["seconds"]) + f"; {t['steps']:.0f} steps; converged "
+            f"{t['converged']}/{len(result['tutorial'])}",
+        )
+    )
     for bits, (low, high) in t["exact"].items():
         value = f"{low:.1%}" if low == high else f"{low:.1%} - {high:.1%}"
-        out.append(Row("training", f"tutorial, exact sums at {int(bits):,} bits", value,
-                       "worst - best seed"))  # fmt: skip
+        out.append(
+            Row(
+                "training",
+                f"tutorial, exact sums at {int(bits):,} bits",
+                value,
+                "worst - best seed",
+            )
+        )
     return out
