@@ -120,12 +120,18 @@ def test_stop_ends_training_early_and_keeps_the_model():
     assert status.stop_reason == "stopped from the page"
 
 
-def test_the_cap_makes_later_jobs_wait_their_turn():
-    slots = TrainingSlots(1)
+def start_one_and_queue_one(slots: TrainingSlots):
+    """A first job that holds the only slot until `gate` is set, and a second one behind it."""
     gate = threading.Event()
     first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
     wait_for(lambda: slots.running == 1, "the first job to start")
     second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+    return gate, first, second
+
+
+def test_the_cap_makes_later_jobs_wait_their_turn():
+    slots = TrainingSlots(1)
+    gate, first, second = start_one_and_queue_one(slots)
     wait_for(lambda: second.status().place_in_line == 1, "the second job to queue")
     assert second.status().state == WAITING
     assert "waiting for a free training slot" in progress_text(second.status())
@@ -137,10 +143,7 @@ def test_the_cap_makes_later_jobs_wait_their_turn():
 
 def test_reading_a_waiting_jobs_status_never_deadlocks():
     slots = TrainingSlots(1, poll=1e-5)  # the waiting job checks whether to give up non-stop
-    gate = threading.Event()
-    first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
-    wait_for(lambda: slots.running == 1, "the first job to start")
-    second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+    gate, first, second = start_one_and_queue_one(slots)
 
     # The page reads the status while the job's thread polls for a slot, many times over.
     def read_for_a_while():
@@ -158,10 +161,7 @@ def test_reading_a_waiting_jobs_status_never_deadlocks():
 
 def test_a_waiting_job_can_be_stopped():
     slots = TrainingSlots(1)
-    gate = threading.Event()
-    first = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3, gate)).start()
-    wait_for(lambda: slots.running == 1, "the first job to start")
-    second = TrainingJob(CONFIG, slots, train_fn=FakeTrain(3)).start()
+    gate, first, second = start_one_and_queue_one(slots)
     wait_for(lambda: second.status().place_in_line == 1, "the second job to queue")
     second.stop()
     assert second.join(WAIT)
