@@ -1,7 +1,7 @@
 """Watch a GRU add binary numbers: type two numbers, read the sum bit by bit, see the gates.
 
-Run with `streamlit run streamlit_app.py`. The page lays out widgets and calls gru_viz; the
-numbers, the bit table, the figures and the background training all live in the package.
+Run with `streamlit run streamlit_app.py`. This file lays out widgets and calls gru_viz; every
+choice with a branch worth testing lives in gru_viz.app.page and the rest of the package.
 """
 
 from __future__ import annotations
@@ -11,14 +11,8 @@ import logging
 import streamlit as st
 
 from gru_viz import inputs
-from gru_viz.settings import AppSettings, settings_from_env
-
-DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
-SHIPPED, OWN = "Shipped model", "This session's model"
-GATES, STATES = "Gates z and r", "States h~ and h"
-TABLE_WIDTH = 128  # bit table columns shown at once
-SHORT_NUMBER = 30  # digits; longer numbers are shown in a wrapped block, not as a metric
-TRAIN_FIELDS = ("hidden_size", "learning_rate", "batch_size", "train_bits", "max_steps", "seed")
+from gru_viz.app import page
+from gru_viz.app.settings import AppSettings, settings_from_env
 
 
 def main() -> None:
@@ -32,7 +26,7 @@ def main() -> None:
     settings = read_settings()
     a, b = number_inputs(settings.max_digits)
     # Everything above reaches the browser before TensorFlow is imported below.
-    from gru_viz.session import Workspace
+    from gru_viz.app.workspace import Workspace
 
     if "workspace" not in st.session_state:
         st.session_state.workspace = Workspace(training_slots(settings.max_trainings))
@@ -58,16 +52,30 @@ def read_settings() -> AppSettings:
 
 @st.cache_resource(show_spinner=False)
 def training_slots(limit: int):
-    from gru_viz.session import TrainingSlots
+    from gru_viz.app.slots import TrainingSlots
 
     return TrainingSlots(limit)
 
 
 @st.cache_resource(show_spinner=False)
-def _shared_model(path: str | None, max_trainings: int):
-    from gru_viz.session import SharedModel
+def analysis_cache():
+    """Analyses of every model, shared by all sessions (see gru_viz.app.cache)."""
+    from gru_viz.app.cache import AnalysisCache
 
-    return SharedModel(path, training_slots(max_trainings))
+    return AnalysisCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_model(path: str | None, max_trainings: int):
+    from gru_viz.app import runtime
+    from gru_viz.app.workspace import SharedModel
+
+    runtime.settle_memory()
+
+    def warm_up(model) -> None:
+        runtime.warm_up(model, analysis_cache(), quick=[page.carry_order])
+
+    return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
 
 
 def shared_model(settings: AppSettings):
@@ -75,8 +83,12 @@ def shared_model(settings: AppSettings):
     return _shared_model(settings.model_path, settings.max_trainings)
 
 
+def use_own() -> bool:
+    return st.session_state.get("model_source") == page.OWN_CHOICE
+
+
 def current_model(settings: AppSettings):
-    return st.session_state.workspace.active(shared_model(settings).active())
+    return st.session_state.workspace.active(shared_model(settings).active(), use_own())
 
 
 # THE NUMBERS
@@ -86,9 +98,9 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
     """The two text inputs, bound to ?a=...&b=... in the URL; each shows its own error."""
     help_text = inputs.HELP.format(max_digits=max_digits)
     values = []
-    for column, label, key, default in zip(
-        st.columns(2), ("First number", "Second number"), "ab", (DEFAULT_A, DEFAULT_B)
-    ):
+    labels = ("First number", "Second number")
+    defaults = (page.DEFAULT_A, page.DEFAULT_B)
+    for column, label, key, default in zip(st.columns(2), labels, "ab", defaults):
         with column:
             text = st.text_input(label, value=default, key=key, help=help_text, bind="query-params")
             try:
@@ -105,38 +117,43 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
 def model_panel(settings: AppSettings) -> None:
     ws = st.session_state.workspace
     st.header("Model")
-    st.session_state.model_source = OWN if ws.use_own else SHIPPED
     st.radio(
-        "Use", (SHIPPED, OWN), key="model_source", on_change=_choose_source,
+        "Use",
+        (page.SHIPPED_CHOICE, page.OWN_CHOICE),
+        key="model_source",
         help="The shipped model is shared by everyone; yours is trained or uploaded here.",
-    )  # fmt: skip
+    )
     active = current_model(settings)
-    if ws.use_own and active.key[0] not in ("job", "own"):
-        if ws.job is not None:
-            st.info("Your model is training; the results follow it from its first step.")
-        else:
-            st.info("This session has no model of its own yet: train one below or upload one.")
+    notice = ws.notice(active, use_own())
+    if notice:
+        st.info(notice)
     if active.model is not None:
         st.download_button(
-            "Download this model", data=active.model.to_bytes, file_name="gru-viz-model.npz",
-            mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-        )  # fmt: skip
+            "Download this model",
+            data=active.model.to_bytes,
+            file_name="gru-viz-model.npz",
+            mime="application/octet-stream",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     st.file_uploader(
-        "Upload a model file", type=["npz"], key="upload", on_change=_upload,
+        "Upload a model file",
+        type=["npz"],
+        key="upload",
+        on_change=_upload,
         help="A .npz file saved by gru-viz (the download button above, or `python -m gru_viz "
         "train`). It becomes this session's model.",
-    )  # fmt: skip
+    )
     if st.session_state.get("upload_error"):
         st.error(st.session_state.upload_error, icon=":material/error:")
     st.radio(
-        "Camera button saves", ("png", "svg"), key="image_format", horizontal=True,
-        format_func=lambda f: {"png": "PNG (4x)", "svg": "SVG"}[f],
+        "Camera button saves",
+        tuple(page.IMAGE_FORMATS),
+        key="image_format",
+        horizontal=True,
+        format_func=page.IMAGE_FORMATS.get,
         help="The camera icon above each figure downloads it for slides.",
-    )  # fmt: skip
-
-
-def _choose_source() -> None:
-    st.session_state.workspace.use_own = st.session_state.model_source == OWN
+    )
 
 
 def _upload() -> None:
@@ -146,6 +163,7 @@ def _upload() -> None:
         return
     try:
         st.session_state.workspace.upload(file.getvalue(), file.name)
+        st.session_state.model_source = page.OWN_CHOICE
     except ValueError as error:
         st.session_state.upload_error = f"Not loaded, nothing changed: {error}"
 
@@ -154,110 +172,102 @@ def _upload() -> None:
 
 
 def training_panel() -> None:
-    from gru_viz.config import PRESETS
+    from gru_viz.config import PRESETS, TUNABLE
 
     ws = st.session_state.workspace
-    status = ws.job_status()
     live = ws.training
     st.header("Train a model")
     if "preset" not in st.session_state:
         _reset_fields("robust")
     st.selectbox(
-        "Preset", tuple(PRESETS), key="preset", on_change=lambda: _reset_fields(),
+        "Preset",
+        tuple(PRESETS),
+        key="preset",
+        on_change=_reset_fields,
         disabled=live,
         help="robust: fresh random 16-bit sums, cross-entropy; it adds numbers of any length. "
         "tutorial: the article's 100 fixed 4-bit examples and quadratic loss.",
-    )  # fmt: skip
-    left, right = st.columns(2)
-    left.number_input("Hidden size", 1, 256, key="hidden_size", disabled=live)
-    right.number_input(
-        "Learning rate", 1e-5, 1.0, key="learning_rate", format="%g", step=1e-3, disabled=live
     )
-    left.number_input("Batch size", 1, 1024, key="batch_size", disabled=live)
-    right.number_input("Training bits", 2, 64, key="train_bits", disabled=live,
-                       help="Operand length of the training sums.")  # fmt: skip
-    left.number_input("Step limit", 1, 50_000, key="max_steps", disabled=live)
-    right.number_input("Seed", 0, 2**31 - 1, key="seed", disabled=live)
-    paused = live and status.state == "paused"
+    for column, field in zip(st.columns(2) * 3, TUNABLE):
+        column.number_input(
+            field.label, key=field.name, disabled=live, **page.number_input_args(field)
+        )
+    pause_label, pause_icon = page.pause_button(ws.job_status())
     left, right = st.columns(2)
-    pause_label, pause_icon = ("Resume", "play_circle") if paused else ("Pause", "pause")
     left.button(
-        "Start", key="start", on_click=_start, disabled=live, type="primary", width="stretch",
+        "Start",
+        key="start",
+        on_click=_start,
+        disabled=live,
+        type="primary",
+        width="stretch",
         icon=":material/play_arrow:",
-    )  # fmt: skip
+    )
     right.button(
-        pause_label, key="pause", on_click=_pause, disabled=not live, width="stretch",
-        icon=f":material/{pause_icon}:",
-    )  # fmt: skip
+        pause_label,
+        key="pause",
+        on_click=ws.toggle_pause,
+        disabled=not live,
+        width="stretch",
+        icon=pause_icon,
+    )
     left.button(
-        "Stop", key="stop", on_click=_stop, disabled=not live, width="stretch",
+        "Stop",
+        key="stop",
+        on_click=ws.stop,
+        disabled=not live,
+        width="stretch",
         icon=":material/stop:",
-    )  # fmt: skip
+    )
     right.button(
-        "Reset", key="reset", on_click=_reset, width="stretch", icon=":material/restart_alt:",
+        "Reset",
+        key="reset",
+        on_click=_reset,
+        width="stretch",
+        icon=":material/restart_alt:",
         help="Stop, forget this session's model and restore the preset's settings.",
-    )  # fmt: skip
+    )
     if st.session_state.get("train_error"):
         st.error(st.session_state.train_error, icon=":material/error:")
     st.fragment(run_every=0.5 if live else None)(training_progress)()
 
 
 def _reset_fields(preset: str | None = None) -> None:
-    from gru_viz.config import PRESETS
+    from gru_viz.config import preset_values
 
-    preset = preset or st.session_state.preset
-    st.session_state.preset = preset
-    for name in TRAIN_FIELDS:
-        st.session_state[name] = PRESETS[preset].get(name, 0)
+    st.session_state.preset = preset or st.session_state.preset
+    st.session_state.update(preset_values(st.session_state.preset))
     st.session_state.train_error = ""
 
 
 def _start() -> None:
-    from gru_viz.session import training_config
-
     try:
-        fields = {name: st.session_state[name] for name in TRAIN_FIELDS}
-        config = training_config(st.session_state.preset, **fields)
+        config = page.training_config(st.session_state.preset, st.session_state)
         st.session_state.workspace.start_training(config)
+        st.session_state.model_source = page.OWN_CHOICE
         st.session_state.train_error = ""
     except ValueError as error:
         st.session_state.train_error = str(error)
 
 
-def _pause() -> None:
-    job = st.session_state.workspace.job
-    if job is not None and job.status().state == "paused":
-        job.resume()
-    elif job is not None:
-        job.pause()
-
-
-def _stop() -> None:
-    if st.session_state.workspace.job is not None:
-        st.session_state.workspace.job.stop()
-
-
 def _reset() -> None:
     st.session_state.workspace.reset()
+    st.session_state.model_source = page.SHIPPED_CHOICE
     _reset_fields()
 
 
 def training_progress() -> None:
     """Progress of this session's training; reruns twice a second while it is live."""
     from gru_viz import figures
-    from gru_viz.session import progress_text
+    from gru_viz.app.jobs import progress_text
 
     ws = st.session_state.workspace
-    status = ws.job_status() or ws.last_status
+    status = ws.latest_status()
     if status is None:
         return
-    if status.state == "waiting":
-        st.info(
-            f"Waiting for a free training slot: {ws.slots.running} of {ws.slots.limit} "
-            "trainings are running on this server. Yours starts by itself (number "
-            f"{status.place_in_line} in line).",
-            icon=":material/hourglass_top:",
-        )
+    waiting = page.waiting_text(status, ws.slots)
+    if waiting:
+        st.info(waiting, icon=":material/hourglass_top:")
     st.progress(status.fraction, text=progress_text(status))
     if status.error:
         st.error(status.error)
@@ -285,12 +295,9 @@ def _image_format() -> str:
 
 def show_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     """The results, in a fragment that redraws with the model while a training is live."""
-    from gru_viz.session import refresh_seconds
-
     ws = st.session_state.workspace
-    live = (ws.training and ws.use_own) or shared_model(settings).live
-    interval = refresh_seconds(st.session_state.get("n_bits", 0)) if live else None
-    st.fragment(run_every=interval)(results)(settings, a, b)
+    live = (ws.training and use_own()) or shared_model(settings).live
+    st.fragment(run_every=page.results_refresh(a, b, live))(results)(settings, a, b)
 
 
 def results(settings: AppSettings, a: int | None, b: int | None) -> None:
@@ -302,21 +309,15 @@ def results(settings: AppSettings, a: int | None, b: int | None) -> None:
 
 
 def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
-    from gru_viz.session import progress_text
+    from gru_viz.app.jobs import progress_text
 
     shared = shared_model(settings)
-    fallback = shared.fallback_status()
-    if fallback is not None:
-        doing = (
-            "is being trained on this server instead; until it is done the results follow it "
-            "as it learns" if fallback.live else "was trained on this server in its place"
-        )  # fmt: skip
-        st.warning(
-            f"The pretrained model could not be loaded: {shared.error}. A default model {doing}.",
-            icon=":material/error:",
-        )
-        st.progress(fallback.fraction, text=progress_text(fallback))
-        rerun_when_training_ends("fallback", fallback.live)
+    fallback = page.fallback_message(shared)
+    if fallback:
+        st.warning(fallback, icon=":material/error:")
+        status = shared.fallback_status()
+        st.progress(status.fraction, text=progress_text(status))
+        rerun_when_training_ends("fallback", status.live)
     active = current_model(settings)
     if active.model is None:
         st.info("Waiting for the first steps of training...", icon=":material/hourglass_top:")
@@ -324,44 +325,31 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     if a is None or b is None:
         st.info("Fix the number above to see the model's sum.", icon=":material/edit:")
         return
-    trace = st.session_state.workspace.trace(active, a, b)
-    st.session_state.n_bits = trace.n_bits
+    trace = analysis_cache().get(active.model, page.trace, a, b)
     st.caption(f"Model: {active.label}")
     show_sums(trace)
     show_bit_table(trace)
-    show_gates(active, trace)
+    show_gates(active.model, trace)
 
 
 def show_sums(trace) -> None:
-    total, predicted = (
-        inputs.int_to_digits(trace.true_sum),
-        inputs.int_to_digits(trace.predicted_sum),
-    )
-    wrong = int((trace.bits_pred != trace.bits_true).sum())
-    if max(len(total), len(predicted)) <= SHORT_NUMBER:
+    sums = page.sums(trace)
+    if sums.short:
         left, right = st.columns(2)
-        left.metric("Predicted sum", predicted, border=True)
-        right.metric("True sum", total, border=True)
+        left.metric("Predicted sum", sums.predicted, border=True)
+        right.metric("True sum", sums.true, border=True)
     else:
-        st.markdown(f"**Predicted sum** ({len(predicted):,} digits)")
-        st.code(predicted, language=None, wrap_lines=True, height=120)
-        st.markdown(f"**True sum** ({len(total):,} digits)")
-        st.code(total, language=None, wrap_lines=True, height=120)
+        for label, digits in (("Predicted sum", sums.predicted), ("True sum", sums.true)):
+            st.markdown(f"**{label}** ({len(digits):,} digits)")
+            st.code(digits, language=None, wrap_lines=True, height=120)
     if trace.correct:
-        st.success(
-            f"Right: all {trace.n_bits:,} sum bits are correct.", icon=":material/check_circle:"
-        )
+        st.success(page.verdict(trace), icon=":material/check_circle:")
     else:
-        first = int((trace.bits_pred != trace.bits_true).argmax())
-        st.error(
-            f"Wrong: {wrong:,} of {trace.n_bits:,} sum bits differ, the first at position "
-            f"{first:,}. They are marked in red below.",
-            icon=":material/cancel:",
-        )
+        st.error(page.verdict(trace), icon=":material/cancel:")
 
 
 def show_bit_table(trace) -> None:
-    from gru_viz import analysis
+    from gru_viz import analysis, figures
 
     st.subheader("Bit by bit, least significant bit first")
     st.caption(
@@ -371,82 +359,60 @@ def show_bit_table(trace) -> None:
     )
     table = analysis.bit_table(trace)
     start = 0
-    if trace.n_bits > TABLE_WIDTH:
+    if page.table_start_needed(trace.n_bits):
         start = st.slider(
-            f"The table shows {TABLE_WIDTH} of {trace.n_bits:,} positions, starting at",
-            0, trace.n_bits - TABLE_WIDTH, 0, step=1, key=f"table_start_{trace.n_bits}",
-        )  # fmt: skip
-    positions = analysis.table_window(trace.n_bits, start, TABLE_WIDTH)
-    st.html(analysis.bit_table_html(table, positions))
+            f"The table shows {page.TABLE_WIDTH} of {trace.n_bits:,} positions, starting at",
+            0,
+            trace.n_bits - page.TABLE_WIDTH,
+            0,
+            step=1,
+            key=f"table_start_{trace.n_bits}",
+        )
+    positions = analysis.table_window(trace.n_bits, start, page.TABLE_WIDTH)
+    st.html(figures.bit_table_html(table, positions))
     if st.toggle("Also show the usual reading, most significant bit first", key="msb_first"):
         st.caption(
             "Written the usual way, the same bits run the other way round: the position "
             "numbers count down. Reversing the strings is all it takes to go from one reading "
             "to the other."
         )
-        st.html(analysis.bit_table_html(table, positions, msb_first=True))
-        if trace.n_bits <= 256:
-            usual = analysis.usual_reading(trace)
-            width = max(len(label) for label in usual)
-            st.code("\n".join(f"{k:>{width}}  {v}" for k, v in usual.items()), language=None)
+        st.html(figures.bit_table_html(table, positions, msb_first=True))
+        usual = page.usual_reading_text(trace)
+        if usual:
+            st.code(usual, language=None)
 
 
-def show_gates(active, trace) -> None:
-    import numpy as np
-
-    from gru_viz import analysis, figures
+def show_gates(model, trace) -> None:
+    from gru_viz import figures
 
     st.subheader("Inside the GRU")
     controls = st.columns([2, 2, 3])
     view = controls[0].segmented_control(
-        "Show", (GATES, STATES), default=GATES, required=True, key="view"
+        "Show",
+        tuple(page.VIEW_CHOICES),
+        default=next(iter(page.VIEW_CHOICES)),
+        required=True,
+        key="view",
     )
     by_carry = controls[1].toggle(
-        "Carry units first", value=True, key="by_carry",
+        "Carry units first",
+        value=True,
+        key="by_carry",
         help="Order the hidden units by how strongly their state follows the true carry "
         "(measured on 24 random 30-bit sums), so the carry unit(s) sit at the top.",
-    )  # fmt: skip
-    hidden = trace.z.shape[1]
-    order = st.session_state.workspace.carry_order(active) if by_carry else np.arange(hidden)
-    bits = figures.BitRows(
-        trace.bits_a, trace.bits_b, trace.carry, trace.bits_true, trace.bits_pred
     )
-    if view == STATES:
-        panels = [figures.Panel("Candidate state h~", "h~", trace.h_tilde),
-                  figures.Panel("Hidden state h", "h", trace.h)]  # fmt: skip
-        title = f"Candidate state h~ and hidden state h for {analysis.addition_label(trace)}"
-        fig = figures.gates_figure(
-            bits, panels, order, (-1.0, 1.0), figures.STATE_SCALE, title=title
-        )
-    else:
-        panels = [figures.Panel("Update gate z", "z", trace.z),
-                  figures.Panel("Reset gate r", "r", trace.r)]  # fmt: skip
-        title = f"Update gate z and reset gate r for {analysis.addition_label(trace)}"
-        fig = figures.gates_figure(bits, panels, order, title=title)
-    # The same numbers keep the same zoom while the model learns.
-    fig.update_layout(uirevision=str(hash((trace.a, trace.b))))
-    name = "states" if view == STATES else "gates"
+    carry_order = analysis_cache().get(model, page.carry_order)
+    order = page.unit_order(carry_order, trace.hidden_size, by_carry)
+    fig = page.inside_figure(trace, view, order)
     figure_column, text_column = st.columns([2.2, 1])
     with figure_column:
-        st.plotly_chart(
-            fig, key="gates_chart",
-            config=figures.plot_config(figure_file_name(name, trace), _image_format()),
-        )  # fmt: skip
-        if trace.n_bits > figures.INITIAL_WINDOW:
-            st.caption(
-                f"{trace.n_bits:,} positions: the view opens on positions 0 to "
-                f"{figures.INITIAL_WINDOW - 1}. Drag across the plot to zoom; double-click "
-                "(twice after zooming) to see every position. Nothing is averaged: there is "
-                "one cell per bit and unit at any zoom."
-            )
+        config = figures.plot_config(page.figure_file_name(view, trace), _image_format())
+        st.plotly_chart(fig, key="gates_chart", config=config)
+        note = page.zoom_note(trace.n_bits)
+        if note:
+            st.caption(note)
     with text_column:
         equations()
-
-
-def figure_file_name(name: str, trace) -> str:
-    if max(trace.a, trace.b).bit_length() <= 64:
-        return f"gru-viz-{name}-{trace.a}-plus-{trace.b}"
-    return f"gru-viz-{name}"
 
 
 def equations() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from benchmarks import browser
 from benchmarks.common import Row, latency_summary, log, ms, secs, spread_s, stats, verdict
+from gru_viz.app import launch
 
 TARGETS = {
     "inputs": 3.0,
@@ -56,13 +57,13 @@ def random_bits(rng: np.random.Generator, n_bits: int) -> int:
     return (1 << (n_bits - 1)) | low
 
 
-def cold_start(playwright) -> tuple[dict, object, object, browser.Server]:
+def cold_start(playwright) -> tuple[dict, object, object, launch.Server]:
     """Spawn a server and load the page in a browser started just before; returns the times
     and the still open browser, page and server."""
-    chromium = browser.launch(playwright)
+    chromium = launch.launch_chromium(playwright)
     page = browser.new_page(chromium)
-    server = browser.start_server()
-    times = {"health": browser.wait_healthy(server)}
+    server = launch.start_server()
+    times = {"health": launch.wait_healthy(server)}
     page.goto(server.url)
     page.get_by_role("textbox", name="First number").wait_for(state="visible")
     times["inputs"] = time.perf_counter() - server.started
@@ -71,7 +72,7 @@ def cold_start(playwright) -> tuple[dict, object, object, browser.Server]:
     return times, chromium, page, server
 
 
-def new_session(chromium, server: browser.Server) -> dict:
+def new_session(chromium, server: launch.Server) -> dict:
     """A new session (its own browser context, empty cache) on the warm server: seconds from
     navigation to the inputs and to the first sum, and where that time goes."""
     page = browser.new_page(chromium)
@@ -95,7 +96,7 @@ def edits(numbers: browser.Inputs, rng, make_number, count: int) -> dict:
     return summary
 
 
-def sessions_memory(chromium, server: browser.Server, count: int, rng) -> dict:
+def sessions_memory(chromium, server: launch.Server, count: int, rng) -> dict:
     """Open count - 1 more sessions, each on its own 64-bit sum; memory once all show it."""
     pages = []
     for _ in range(count - 1):
@@ -131,12 +132,12 @@ def measure(quick: bool = False) -> dict:
                     out.update(warm_server(page, server, plan, rng, chromium))
             finally:
                 chromium.close()
-                browser.stop_server(server)
+                launch.stop_server(server)
     out["summary"] = summarize(out)
     return out
 
 
-def warm_server(page, server: browser.Server, plan: Plan, rng, chromium) -> dict:
+def warm_server(page, server: launch.Server, plan: Plan, rng, chromium) -> dict:
     """Edits in the cold-started page, then new sessions, then memory."""
     numbers = browser.Inputs(page, *DEFAULT_SUM)
     out = {

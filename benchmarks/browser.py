@@ -8,27 +8,10 @@ redrawn for it, so Playwright's own round trips are not counted.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from gru_viz.app.launch import browser_missing
+
 VIEWPORT = {"width": 1400, "height": 1800}
 WAIT_MS = 120_000  # longest wait for a page to load
 EDIT_WAIT_MS = 30_000  # longest wait for one edit to show
@@ -36,86 +19,7 @@ EDIT_WAIT_MS = 30_000  # longest wait for one edit to show
 
 def missing() -> str | None:
     """Why the browser benchmarks cannot run here, or None if they can."""
-    import importlib.util
-    import shutil
-
-    if importlib.util.find_spec("playwright") is None:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GRU_VIZ_CHROMIUM)"
-    return None
-
-
-# THE SERVER
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    url: str
-    started: float  # time.perf_counter() when the process was spawned
-
-
-def start_server(env: dict[str, str] | None = None) -> Server:
-    """Spawn `streamlit run streamlit_app.py` on 127.0.0.1 and return at once. The file watcher
-    is off, so edits to the working tree cannot rerun the page mid-measurement."""
-    port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
-    environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    environ.update(env or {})
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "streamlit_app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    return Server(process, f"http://127.0.0.1:{port}", started)
-
-
-def wait_healthy(server: Server, timeout: float = 60.0) -> float:
-    """Seconds from spawn until the server answers /_stcore/health."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1)
-            return time.perf_counter() - server.started
-        except OSError as error:
-            if server.process.poll() is not None or time.monotonic() > deadline:
-                stop_server(server)
-                log = server.process.stderr.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"streamlit did not start: {log}") from error
-            time.sleep(0.02)
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(10)
+    return browser_missing()
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -130,10 +34,6 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 # THE PAGE
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def new_page(chromium):

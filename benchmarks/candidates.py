@@ -8,7 +8,7 @@ The same GRU, the same weights, the same XLA-compiled TensorFlow loop, with less
   two small matrix products instead of four and writes one array instead of five;
 - z, r, h~ and y do not feed the recurrence, so they are computed after the loop for all steps at
   once, from h_{t-1}, in a few large products.
-`trace` returns a gru_viz.model.Trace exactly as GRUModel.trace does, so the two are timed on the
+`trace` returns a gru_viz.interface.Trace exactly as GRUModel.trace does, so the two are timed on the
 same work; `max_difference` holds it against the numpy reference.
 """
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+
+from gru_viz.interface import AdditionModel
 
 
 def lean_sequence(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True):
@@ -66,44 +68,41 @@ def _compiled(keep_internals: bool):
     return tf.function(run, jit_compile=True)
 
 
+class LeanModel(AdditionModel):
+    """A GRUModel's weights run by the candidate forward pass; trace and predict_bits come from
+    gru_viz's model interface, so the two are timed on the same work."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model.config, model.train_config, model.provenance)
+        self.variables = model.variables
+
+    def weights(self) -> dict[str, np.ndarray]:
+        from gru_viz.weights import WEIGHT_NAMES
+
+        return {n: v.numpy().copy() for n, v in zip(WEIGHT_NAMES, self.variables)}
+
+    def run(self, x: np.ndarray, keep_internals: bool = True) -> dict[str, np.ndarray]:
+        """Like GRUModel.run: x (B, T, 2) padded as the core pads it, only T steps computed."""
+        import tensorflow as tf
+
+        from gru_viz.model import padded_steps
+
+        n_steps = x.shape[1]
+        padded = np.zeros((x.shape[0], padded_steps(n_steps), 2), np.float32)  # (B, T', 2)
+        padded[:, :n_steps] = x
+        n_valid = tf.constant(n_steps)
+        out = _compiled(keep_internals)(tf.constant(padded), n_valid, self.variables)
+        return {name: value.numpy()[:, :n_steps] for name, value in out.items()}
+
+
 def run(model, x: np.ndarray, keep_internals: bool = True) -> dict[str, np.ndarray]:
-    """Like GRUModel.run: x (B, T, 2) padded as the core pads it, only T steps computed."""
-    import tensorflow as tf
-
-    from gru_viz.model import padded_steps
-
-    n_steps = x.shape[1]
-    padded = np.zeros((x.shape[0], padded_steps(n_steps), 2), np.float32)  # (B, T', 2)
-    padded[:, :n_steps] = x
-    out = _compiled(keep_internals)(tf.constant(padded), tf.constant(n_steps), model.variables)
-    return {name: value.numpy()[:, :n_steps] for name, value in out.items()}
+    """The candidate forward pass over a GRUModel's weights."""
+    return LeanModel(model).run(x, keep_internals)
 
 
 def trace(model, a: int, b: int):
     """GRUModel.trace(a, b) with the candidate forward pass."""
-    from gru_viz import bits as bitlib
-    from gru_viz.model import Trace, probabilities
-
-    n_steps = bitlib.resolve_n_bits(a, b)
-    bits_a, bits_b = bitlib.to_bits(a, n_steps), bitlib.to_bits(b, n_steps)
-    x = np.stack([bits_a, bits_b], axis=-1)[None].astype(np.float32)  # (1, T, 2)
-    out = {k: v[0] for k, v in run(model, x).items()}
-    p = probabilities(out["y"], model.config.output)
-    bits_pred = (p > 0.5).astype(np.int8)
-    return Trace(
-        a=a,
-        b=b,
-        bits_a=bits_a,
-        bits_b=bits_b,
-        z=out["z"],
-        r=out["r"],
-        h_tilde=out["h_tilde"],
-        h=out["h"],
-        y=out["y"],
-        p=p,
-        bits_pred=bits_pred,
-        predicted_sum=bitlib.from_bits(bits_pred),
-    )
+    return LeanModel(model).trace(a, b)
 
 
 def max_difference(model, n_bits: int = 300, seed: int = 0) -> float:

@@ -25,6 +25,7 @@ import numpy as np
 
 from benchmarks import browser
 from benchmarks.common import Row, latency_summary, log, ms, secs
+from gru_viz.app import launch
 
 TRAIN_LEARNING_RATE = "0.00001"  # the smallest the page accepts: it never converges
 TRAIN_STEP_LIMIT = "50000"  # the largest the page accepts: it runs until stopped
@@ -182,14 +183,14 @@ async def run(plan: Plan) -> dict:
     from playwright.async_api import async_playwright
 
     rng = np.random.default_rng(11)
-    server = browser.start_server({"GRU_VIZ_MAX_TRAININGS": str(plan.cap)})
+    server = launch.start_server({"GRU_VIZ_MAX_TRAININGS": str(plan.cap)})
     memory: list[float] = []
     try:
-        browser.wait_healthy(server)
+        launch.wait_healthy(server)
         sampler = asyncio.create_task(sample_memory(server.process.pid, memory))
         async with async_playwright() as playwright:
             chromium = await playwright.chromium.launch(
-                executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS
+                executable_path=launch.CHROMIUM, args=list(launch.CHROMIUM_ARGS)
             )
             try:
                 out = await scenario(chromium, server.url, plan, rng)
@@ -198,7 +199,7 @@ async def run(plan: Plan) -> dict:
         out["memory_peak"] = browser.memory_mb(server.process.pid)["hwm"]
         sampler.cancel()
     finally:
-        browser.stop_server(server)
+        launch.stop_server(server)
     out["memory_samples_max"] = max(memory) if memory else None
     return out
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.common import Row, log, quiet_tensorflow, secs, spread_s, stats, verdict
+from gru_viz.config import ModelConfig
+from gru_viz.interface import AdditionModel
 
 PERFECT_AT = ((1024, 1000), (65536, 10))  # (operand bits, random pairs) a perfect model gets right
 TUTORIAL_AT = ((64, 1000), (1024, 1000), (65536, 10))
@@ -85,23 +87,19 @@ def ours(preset: str, seed: int, **overrides) -> tuple[object, dict]:
 # THE KERAS BASELINE
 
 
-class KerasAdder:
-    """A Keras GRU network seen through the two methods gru_viz's check and scoring call:
-    run(x) -> {"y": logits (B, T)} and predict_bits(operands, n_steps)."""
+class KerasAdder(AdditionModel):
+    """A Keras GRU network behind gru_viz's model interface, so that gru_viz's check and
+    scoring run on it unchanged: only the forward pass (logits y (B, T)) is its own."""
 
     def __init__(self, net) -> None:
-        from gru_viz.config import ModelConfig
-
+        super().__init__(ModelConfig(output="logistic"))
         self.net = net
-        self.config = ModelConfig(output="logistic")
 
     def run(self, x: np.ndarray, keep_internals: bool = False) -> dict[str, np.ndarray]:
         return {"y": np.asarray(self.net.predict_on_batch(x))[..., 0]}  # (B, T)
 
-    def predict_bits(self, operands: np.ndarray, n_steps: int) -> np.ndarray:
-        from gru_viz import bits
-
-        return (self.run(bits.model_inputs(operands, n_steps))["y"] > 0).astype(np.int8)
+    def weights(self) -> dict[str, np.ndarray]:
+        return {f"keras_{i}": w for i, w in enumerate(self.net.get_weights())}
 
 
 def keras_network(hidden_size: int, seed: int):
@@ -142,7 +140,7 @@ def keras_train(net, seed: int, max_steps: int) -> dict:
     check and stop rule. Returns steps, why it stopped and seconds (caller adds setup)."""
     from gru_viz import training
     from gru_viz.config import TrainConfig
-    from gru_viz.model import init_weights
+    from gru_viz.weights import init_weights
 
     config = TrainConfig(seed=seed)
     rng = np.random.default_rng(seed)

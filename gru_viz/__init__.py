@@ -5,27 +5,25 @@ Importing gru_viz is cheap; TensorFlow is imported on first use of a model or of
 
 from __future__ import annotations
 
+import importlib
+
+from gru_viz.checkpoint import CheckpointError
 from gru_viz.config import ModelConfig, TrainConfig
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ModelConfig",
-    "TrainConfig",
-    "CheckpointError",
-    "load_model",
-    "load_model_bytes",
-    "train",
-]
+# Public names that need TensorFlow, and the module each comes from: imported on first use.
+_LAZY = {
+    "load_model": "gru_viz.model",
+    "load_model_bytes": "gru_viz.model",
+    "ablate": "gru_viz.model",
+    "train": "gru_viz.training",
+}
+
+__all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in ("load_model", "load_model_bytes", "CheckpointError"):
-        from gru_viz import checkpoint
-
-        return getattr(checkpoint, name)
-    if name == "train":
-        from gru_viz.training import train
-
-        return train
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'gru_viz' has no attribute {name!r}")

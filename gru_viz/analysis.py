@@ -1,31 +1,22 @@
-"""What the app reads off a model and an addition: which units carry, and the bit table.
+"""What the app reads off a model and an addition: which units carry, and the bit table's rows.
 
 Arrays are indexed by bit position, least significant bit first (position t is worth 2**t),
-exactly as in gru_viz.model.Trace. Nothing here imports TensorFlow; functions that need a
+exactly as in gru_viz.interface.Trace. Nothing here imports TensorFlow; functions that need a
 forward pass take the model and call its `run`.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 
 from gru_viz import bits as bitlib
 from gru_viz.inputs import int_to_digits
+from gru_viz.interface import AdditionModel, Trace
 
 PROBE_PAIRS = 24  # random additions used to find the carry units
 PROBE_BITS = 30  # their operand length: 31 steps, the compiled length of short sums
-
-
-def carries_into(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
-    """Carry into each position for operand bits (N, T), least significant first: int8 (N, T)."""
-    carry = np.zeros(bits_a.shape, np.int8)  # (N, T)
-    for t in range(1, bits_a.shape[1]):
-        total = bits_a[:, t - 1] + bits_b[:, t - 1] + carry[:, t - 1]  # (N,)
-        carry[:, t] = total >= 2
-    return carry
 
 
 def carry_scores(h: np.ndarray, carry: np.ndarray) -> np.ndarray:
@@ -46,7 +37,7 @@ def carry_scores(h: np.ndarray, carry: np.ndarray) -> np.ndarray:
     return np.nan_to_num(scores, nan=0.0, posinf=0.0).clip(0.0, 1.0)
 
 
-def probe_carry_scores(model, seed: int = 0) -> np.ndarray:
+def probe_carry_scores(model: AdditionModel, seed: int = 0) -> np.ndarray:
     """carry_scores of `model` on PROBE_PAIRS random additions of PROBE_BITS-bit numbers (H,).
 
     A single addition is often a poor probe (1024 + 16 has no carry at all), so the units are
@@ -58,7 +49,7 @@ def probe_carry_scores(model, seed: int = 0) -> np.ndarray:
     # One addition per run: a batch of one is the shape every short trace already compiled.
     h = np.concatenate([model.run(x[i : i + 1])["h"] for i in range(len(x))])  # (N, T, H)
     bits_x = x.astype(np.int8)  # (N, T, 2)
-    return carry_scores(h, carries_into(bits_x[..., 0], bits_x[..., 1]))
+    return carry_scores(h, bitlib.carries_in(bits_x[..., 0], bits_x[..., 1]))
 
 
 def unit_order(scores: np.ndarray) -> np.ndarray:
@@ -81,12 +72,11 @@ class BitTable:
         return len(self.wrong)
 
 
-ROW_A, ROW_B, ROW_TRUE, ROW_PRED, ROW_P, ROW_CARRY = (
-    "a", "b", "true sum", "predicted sum", "p(sum bit = 1)", "carry in",
-)  # fmt: skip
+ROW_A, ROW_B, ROW_TRUE, ROW_PRED = "a", "b", "true sum", "predicted sum"
+ROW_P, ROW_CARRY = "p(sum bit = 1)", "carry in"
 
 
-def bit_table(trace) -> BitTable:
+def bit_table(trace: Trace) -> BitTable:
     """The bit table of a Trace: a, b, true and predicted sum bits, the model's probability
     that each sum bit is 1, and the true carry into each position, all (T,)."""
     bits_true = trace.bits_true
@@ -109,52 +99,7 @@ def table_window(n_bits: int, start: int, width: int) -> range:
     return range(start, start + width)
 
 
-TABLE_CSS = """
-<style>
-.gv-bits { overflow-x: auto; padding-bottom: 4px; }
-.gv-bits table { border-collapse: collapse; font-family: ui-monospace, SFMono-Regular, Menlo,
-  Consolas, monospace; font-size: 13px; margin: 0; }
-.gv-bits th, .gv-bits td { border: 1px solid #e3e6ea; padding: 3px 6px; text-align: center;
-  min-width: 1.6em; white-space: nowrap; }
-.gv-bits thead th { background: #f4f5f7; color: #59606b; font-weight: 500; }
-.gv-bits tbody th { text-align: right; background: #f4f5f7; color: #3a4452; font-weight: 500;
-  position: sticky; left: 0; }
-.gv-bits td.one { background: #e8ebf0; }
-.gv-bits td.p { color: #59606b; font-size: 11px; }
-.gv-bits td.wrong { background: #f8d7da; color: #842029; font-weight: 700; }
-</style>
-"""
-
-
-def bit_table_html(table: BitTable, positions: range, msb_first: bool = False) -> str:
-    """The bit table as an HTML table, one column per position with its number on top, rows
-    in BitTable order. Bits that are 1 are shaded; wrong predicted bits (and their
-    probabilities) are red. msb_first=True mirrors it into the usual reading order."""
-    order = list(positions)[::-1] if msb_first else list(positions)
-    head = "".join(f"<th>{t}</th>" for t in order)
-    rows = []
-    for label, values in table.rows.items():
-        cells = []
-        for t in order:
-            classes = []
-            if label == ROW_P:
-                text = f"{values[t]:.2f}"
-                classes.append("p")
-            else:
-                text = str(int(values[t]))
-                if values[t] == 1:
-                    classes.append("one")
-            if label in (ROW_PRED, ROW_P) and table.wrong[t]:
-                classes.append("wrong")
-            cells.append(f'<td class="{" ".join(classes)}">{text}</td>')
-        rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
-    return (
-        f'{TABLE_CSS}<div class="gv-bits"><table><thead><tr><th>position</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def usual_reading(trace) -> dict[str, str]:
+def usual_reading(trace: Trace) -> dict[str, str]:
     """a, b, the true and the predicted sum as bit strings written the usual way, most
     significant bit first, all T characters long so that they line up."""
     table = bit_table(trace)
@@ -164,7 +109,7 @@ def usual_reading(trace) -> dict[str, str]:
     }
 
 
-def addition_label(trace, max_digits: int = 24) -> str:
+def addition_label(trace: Trace, max_digits: int = 24) -> str:
     """ "1024 + 16", or the length of each number when writing it out would be too long."""
     words = []
     for n in (trace.a, trace.b):

@@ -53,11 +53,15 @@ def from_bits(bits: np.ndarray) -> int:
 
 
 def carries_in(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
-    """Carry into each position when adding two bit arrays (T,): int8 (T,), carry[0] = 0."""
-    a = from_bits(bits_a)
-    b = from_bits(bits_b)
+    """Carry into each position when adding bit arrays (T,) or (N, T): int8 of the same shape,
+    carry[..., 0] = 0. A carry out of the last position is dropped."""
+    rows_a, rows_b = np.atleast_2d(bits_a), np.atleast_2d(bits_b)  # (N, T)
+    n_bits = rows_a.shape[1]
+    mask = (1 << n_bits) - 1
     # The carry into position t is the bit where a + b differs from a xor b.
-    return to_bits(((a + b) ^ a ^ b) & ((1 << len(bits_a)) - 1), len(bits_a))
+    pairs = zip(rows_to_ints(rows_a), rows_to_ints(rows_b))
+    carry = ints_to_rows([((a + b) ^ a ^ b) & mask for a, b in pairs], n_bits)  # (N, T)
+    return carry.reshape(np.shape(bits_a))
 
 
 def rows_to_ints(rows: np.ndarray) -> list[int]:

@@ -2,7 +2,8 @@
 
 The JSON record ("meta") holds the format name and version, the model config, the training
 config and the provenance (library versions, the check the model passed). Files are read with
-allow_pickle=False and validated in full before a model is built from them.
+allow_pickle=False and validated in full; `read_model_file` returns plain arrays and dicts, and
+gru_viz.model builds the TensorFlow model from them. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import io
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from gru_viz.config import ModelConfig, TrainConfig
+from gru_viz.weights import weight_shapes
 
 FORMAT = "gru-viz-model"
 VERSION = 1
@@ -27,7 +31,28 @@ class CheckpointError(ValueError):
     """A model file that cannot be used; the message names the file and what is wrong."""
 
 
-def to_bytes(model) -> bytes:
+class Saveable(Protocol):
+    """What a model file is written from (gru_viz.interface.AdditionModel has it all)."""
+
+    config: ModelConfig
+    train_config: dict
+    provenance: dict
+
+    def weights(self) -> dict[str, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A validated model file: its config, float32 weights by name, training config and
+    provenance."""
+
+    config: ModelConfig
+    weights: dict[str, np.ndarray]
+    train_config: dict
+    provenance: dict
+
+
+def to_bytes(model: Saveable) -> bytes:
     """The model file's content: weights Wz ... bo and `meta`, a JSON record as uint8."""
     meta = {
         "format": FORMAT,
@@ -42,7 +67,7 @@ def to_bytes(model) -> bytes:
     return buffer.getvalue()
 
 
-def save(model, path: str | os.PathLike) -> None:
+def save(model: Saveable, path: str | os.PathLike) -> None:
     """Write the model file atomically: to a temporary file beside `path`, then rename it."""
     path = Path(path)
     data = to_bytes(model)
@@ -61,8 +86,8 @@ def save(model, path: str | os.PathLike) -> None:
         raise
 
 
-def load_model(path: str | os.PathLike | None = None):
-    """The model saved at `path` (default: the shipped pretrained model), fully validated.
+def read_model_file(path: str | os.PathLike | None = None) -> ModelFile:
+    """The model file at `path` (default: the shipped pretrained model), fully validated.
 
     Raises CheckpointError naming the file and the problem for anything but a valid file.
     """
@@ -74,19 +99,17 @@ def load_model(path: str | os.PathLike | None = None):
         data = path.read_bytes()
     except OSError as error:
         raise CheckpointError(f"cannot read model file {path}: {error.strerror or error}") from None
-    return load_model_bytes(data, source=str(path))
+    return read_model_bytes(data, source=str(path))
 
 
-def load_model_bytes(data: bytes, source: str = "uploaded file"):
+def read_model_bytes(data: bytes, source: str = "uploaded file") -> ModelFile:
     """The model in the bytes of a model file; `source` names it in error messages."""
     if len(data) > MAX_BYTES:
         raise CheckpointError(f"{source}: {len(data)} bytes is larger than a model file can be")
     arrays, meta = _read_archive(data, source)
     config, train_config, provenance = _read_meta(meta, source)
     weights = _check_weights(arrays, config, source)
-    from gru_viz.model import GRUModel
-
-    return GRUModel(config, weights, train_config=train_config, provenance=provenance)
+    return ModelFile(config, weights, train_config, provenance)
 
 
 def _read_archive(data: bytes, source: str) -> tuple[dict[str, np.ndarray], dict]:
@@ -136,8 +159,6 @@ def _read_meta(meta: dict, source: str) -> tuple[ModelConfig, dict, dict]:
 def _check_weights(
     arrays: dict[str, np.ndarray], config: ModelConfig, source: str
 ) -> dict[str, np.ndarray]:
-    from gru_viz.model import weight_shapes
-
     shapes = weight_shapes(config.hidden_size)
     missing = sorted(set(shapes) - set(arrays))
     extra = sorted(set(arrays) - set(shapes))

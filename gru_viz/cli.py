@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from gru_viz.config import PRESETS, TrainConfig
+from gru_viz.config import PRESETS, TUNABLE, TrainConfig
 
 
 def parse_operand(text: str) -> int:
@@ -28,12 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model and save it")
     train.add_argument("--preset", choices=sorted(PRESETS), default="robust")
-    train.add_argument("--hidden-size", type=int, help="hidden units H (preset: 16)")
-    train.add_argument("--steps", type=int, help="step limit (max_steps)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--train-bits", type=int, help="operand length of training sums")
+    for field in TUNABLE:
+        train.add_argument(
+            field.flag,
+            *field.aliases,
+            dest=field.name,
+            type=field.kind,
+            help=f"{field.help} (if not given: the preset's; seed 0)",
+        )
     train.add_argument("--output", "-o", type=Path, default=Path("model.npz"), help="model file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -71,11 +73,8 @@ def progress_printer(stream, every: float = 0.1):
 def run_train(args: argparse.Namespace) -> int:
     from gru_viz.training import train
 
-    config = TrainConfig(
-        preset=args.preset, seed=args.seed, hidden_size=args.hidden_size,
-        max_steps=args.steps, learning_rate=args.learning_rate,
-        batch_size=args.batch_size, train_bits=args.train_bits,
-    )  # fmt: skip
+    fields = {f.name: getattr(args, f.name) for f in TUNABLE}
+    config = TrainConfig(preset=args.preset, **{k: v for k, v in fields.items() if v is not None})
     if not args.output.parent.is_dir():
         raise ValueError(
             f"cannot save to {args.output}: folder {args.output.parent} does not exist"
@@ -93,8 +92,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from gru_viz.checkpoint import load_model
     from gru_viz.inputs import int_to_digits
+    from gru_viz.model import load_model
 
     trace = load_model(args.model).trace(args.a, args.b, n_bits=args.n_bits)
     rows = [

@@ -1,4 +1,5 @@
-"""Frozen configurations for the model and its training, with the two named presets."""
+"""Frozen configurations for the model and its training, with the two named presets, and the
+one list of training settings a person may tune (the CLI's flags and the app's panel)."""
 
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ class TrainConfig:
         _check_int("max_steps", self.max_steps, 1, 10_000_000)
         _check_int("check_every", self.check_every, 1, 10_000_000)
         _check_int("check_pairs", self.check_pairs, 0, 1_000_000)
+        _check_examples(self.n_examples, self.train_bits, self.preset)
         if not self.check_bits:
             raise ValueError("check_bits must name at least one operand length, got ()")
         for bits in self.check_bits:
@@ -132,6 +134,51 @@ class TrainConfig:
         if values.get("check_bits") is not None:
             values["check_bits"] = tuple(values["check_bits"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Tunable:
+    """A training setting a person may change, with how the CLI and the app present it."""
+
+    name: str  # the TrainConfig field
+    label: str  # as the app's panel shows it
+    kind: type  # int or float
+    low: float  # smallest value the app's panel offers
+    high: float  # largest value the app's panel offers (the library accepts more)
+    help: str
+    aliases: tuple[str, ...] = ()  # further command-line flags
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag, e.g. --hidden-size."""
+        return "--" + self.name.replace("_", "-")
+
+
+TUNABLE = (
+    Tunable("hidden_size", "Hidden size", int, 1, 256, "hidden units H"),
+    Tunable("learning_rate", "Learning rate", float, 1e-5, 1.0, "Adam's step size"),
+    Tunable("batch_size", "Batch size", int, 1, 1024, "additions per step"),
+    Tunable("train_bits", "Training bits", int, 2, 64, "operand length of the training sums"),
+    Tunable("max_steps", "Step limit", int, 1, 50_000, "stop here at the latest", ("--steps",)),
+    Tunable("seed", "Seed", int, 0, 2**31 - 1, "seeds the initial weights and every batch"),
+)
+
+
+def preset_values(preset: str) -> dict[str, int | float]:
+    """The TUNABLE fields' values in `preset` (the seed is 0)."""
+    config = TrainConfig(preset=preset)
+    return {t.name: getattr(config, t.name) for t in TUNABLE}
+
+
+def _check_examples(n_examples: int, train_bits: int, preset: str) -> None:
+    """A fixed training set cannot have more distinct pairs than train_bits-bit numbers make."""
+    n_pairs = 4**train_bits
+    if n_examples > n_pairs:
+        bits = next(b for b in range(1, 64) if 4**b >= n_examples)
+        raise ValueError(
+            f"the {preset} preset trains on {n_examples} distinct pairs, but {train_bits}-bit "
+            f"numbers make only {n_pairs}; use at least {bits} training bits"
+        )
 
 
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from gru_viz import bits as bitlib
+from gru_viz.interface import AdditionModel
 
 
-def exact_accuracy(model, operands: np.ndarray) -> float:
+def exact_accuracy(model: AdditionModel, operands: np.ndarray) -> float:
     """Fraction of operand pairs (N, 2, L) whose whole predicted sum equals the true sum."""
     if len(operands) == 0:
         return 1.0
@@ -17,21 +18,21 @@ def exact_accuracy(model, operands: np.ndarray) -> float:
     return float(np.mean(np.all(predicted == true, axis=1)))
 
 
-def check_margins(model, operands: np.ndarray) -> tuple[float, float]:
+def check_margins(model: AdditionModel, operands: np.ndarray) -> tuple[float, float]:
     """Exact-sum accuracy and the smallest signed margin of any sum bit, min over bits of
     (p - 0.5) if the bit is 1 else (0.5 - p): negative where a bit is wrong, up to 0.5."""
-    from gru_viz.model import probabilities
-
     if len(operands) == 0:
         return 1.0, 0.5
     n_steps = operands.shape[2] + 1
     x = bitlib.model_inputs(operands, n_steps)  # (N, T, 2)
-    p = probabilities(model.run(x, keep_internals=False)["y"], model.config.output)  # (N, T)
+    p = model.probabilities(model.run(x, keep_internals=False)["y"])  # (N, T)
     true = bitlib.sum_bits(operands, n_steps)  # (N, T)
     signed = np.where(true == 1, p - 0.5, 0.5 - p)  # (N, T)
     return float(np.mean(np.all(signed > 0, axis=1))), float(signed.min())
 
 
-def random_accuracy(model, rng: np.random.Generator, n_pairs: int, n_bits: int) -> float:
+def random_accuracy(
+    model: AdditionModel, rng: np.random.Generator, n_pairs: int, n_bits: int
+) -> float:
     """Exact-sum accuracy on `n_pairs` uniform random pairs of `n_bits`-bit operands."""
     return exact_accuracy(model, bitlib.random_operands(rng, n_pairs, n_bits))

@@ -2,57 +2,29 @@
 
 Shapes are batch first everywhere: inputs x (B, T, 2) hold (a_t, b_t); gates and states
 z, r, h_tilde, h are (B, T, H); the output y is (B, T). Bit index t is worth 2**t (least
-significant bit first), so step t adds bit t.
+significant bit first), so step t adds bit t. Everything that does not need TensorFlow (the
+Trace, reading outputs as probabilities, weight shapes, model files) lives in gru_viz.interface,
+gru_viz.weights and gru_viz.checkpoint.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable
 
 import numpy as np
 import tensorflow as tf
 
-from gru_viz import bits as bitlib
+from gru_viz import checkpoint
 from gru_viz.config import ModelConfig
+from gru_viz.interface import AdditionModel
+from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
-WEIGHT_NAMES = ("Wz", "Wr", "Wh", "Uz", "Ur", "Uh", "bz", "br", "bh", "Wo", "bo")
 MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long
 
 
-def weight_shapes(hidden_size: int) -> dict[str, tuple[int, ...]]:
-    """The shape of every weight for H = hidden_size, keyed by its name in the equations."""
-    H = hidden_size
-    return {
-        "Wz": (2, H), "Wr": (2, H), "Wh": (2, H),
-        "Uz": (H, H), "Ur": (H, H), "Uh": (H, H),
-        "bz": (H,), "br": (H,), "bh": (H,),
-        "Wo": (H, 1), "bo": (1,),
-    }  # fmt: skip
-
-
-def init_weights(
-    config: ModelConfig, rng: np.random.Generator, init: str = "glorot", std: float = 0.01
-) -> dict[str, np.ndarray]:
-    """Fresh weights: matrices from `init` ("glorot" uniform or "truncated_normal" with `std`,
-    cut at two standard deviations), biases zero."""
-    out = {}
-    for name, shape in weight_shapes(config.hidden_size).items():
-        if len(shape) == 1:
-            out[name] = np.zeros(shape, np.float32)
-        elif init == "glorot":
-            limit = np.sqrt(6.0 / (shape[0] + shape[1]))
-            out[name] = rng.uniform(-limit, limit, size=shape).astype(np.float32)
-        else:
-            draw = rng.standard_normal(size=shape)
-            while np.any(np.abs(draw) > 2):
-                bad = np.abs(draw) > 2
-                draw[bad] = rng.standard_normal(size=int(bad.sum()))
-            out[name] = (std * draw).astype(np.float32)
-    return out
-
-
-def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True):
+def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True, mask=None):
     """Run the GRU over a batch of sequences x (B, T, 2) from h_0 = 0; return every step.
 
         z_t  = sigmoid(x_t Wz + h_{t-1} Uz + bz)        update gate
@@ -61,7 +33,9 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
         h_t  = (1 - z_t) * h_{t-1} + z_t * h~_t         z near 0 keeps the old state
         y_t  = h_t Wo + bo                              output for sum bit t
 
-    Returns a dict with y (B, T) and, if keep_internals, z, r, h_tilde and h (B, T, H).
+    mask (H,), if given, multiplies h_t after every step: a 0 holds that unit's state at 0 (an
+    ablation). Returns a dict with y (B, T) and, if keep_internals, z, r, h_tilde and h
+    (B, T, H).
     """
     x = tf.transpose(x, [1, 0, 2])  # (T, B, 2), time first inside the loop
     n_steps = tf.shape(x)[0]
@@ -78,6 +52,8 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
         r = tf.sigmoid(x_r[t] + h_tm1 @ Ur)  # (B, H)
         h_tilde = tf.tanh(x_h[t] + (r * h_tm1) @ Uh)  # (B, H)
         h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
+        if mask is not None:
+            h = h * mask
         y = (h @ Wo + bo)[:, 0]  # (B,)
         values = (y, z, r, h_tilde, h)[: len(arrays)]
         return t + 1, h, tuple(a.write(t, v) for a, v in zip(arrays, values))
@@ -99,8 +75,8 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
 def _compiled_sequence(keep_internals: bool):
     """gru_sequence compiled with XLA: one fused loop instead of a graph op per step."""
 
-    def run(x, weights):
-        return gru_sequence(x, *weights, keep_internals=keep_internals)
+    def run(x, weights, mask):
+        return gru_sequence(x, *weights, keep_internals=keep_internals, mask=mask)
 
     return tf.function(run, jit_compile=True)
 
@@ -110,59 +86,10 @@ def padded_steps(n_steps: int) -> int:
     return max(MIN_STEPS, 1 << (n_steps - 1).bit_length())
 
 
-def probabilities(y: np.ndarray, output: str) -> np.ndarray:
-    """Read the output y as the probability that a sum bit is 1."""
-    if output == "logistic":
-        return 1.0 / (1.0 + np.exp(-np.clip(y, -60.0, 60.0)))
-    return np.clip(y, 0.0, 1.0)
+class GRUModel(AdditionModel):
+    """A GRU for binary addition: TensorFlow variables named as in the equations.
 
-
-@dataclass(frozen=True)
-class Trace:
-    """One addition as the model computed it; every array is indexed by bit, lowest first.
-
-    bits_a, bits_b, bits_pred: int8 (T,); z, r, h_tilde, h: float32 (T, H); y, p: (T,).
-    """
-
-    a: int
-    b: int
-    bits_a: np.ndarray
-    bits_b: np.ndarray
-    z: np.ndarray
-    r: np.ndarray
-    h_tilde: np.ndarray
-    h: np.ndarray
-    y: np.ndarray
-    p: np.ndarray
-    bits_pred: np.ndarray
-    predicted_sum: int
-
-    @property
-    def n_bits(self) -> int:
-        return len(self.bits_a)
-
-    @property
-    def true_sum(self) -> int:
-        return self.a + self.b
-
-    @property
-    def bits_true(self) -> np.ndarray:
-        return bitlib.to_bits(self.true_sum, self.n_bits)
-
-    @property
-    def carry(self) -> np.ndarray:
-        """The true carry into each bit position (T,)."""
-        return bitlib.carries_in(self.bits_a, self.bits_b)
-
-    @property
-    def correct(self) -> bool:
-        return self.predicted_sum == self.true_sum
-
-
-class GRUModel:
-    """A GRU for binary addition: weights named as in the equations, plus its configuration.
-
-    `train_config` and `provenance` are plain dicts carried into checkpoints.
+    `ablated` lists hidden units whose state is held at 0 at every step (see `ablate`).
     """
 
     def __init__(
@@ -171,67 +98,77 @@ class GRUModel:
         weights: dict[str, np.ndarray],
         train_config: dict | None = None,
         provenance: dict | None = None,
+        ablated: Iterable[int] = (),
     ) -> None:
-        self.config = config
-        self.train_config = dict(train_config or {})
-        self.provenance = dict(provenance or {})
+        super().__init__(config, train_config, provenance)
         shapes = weight_shapes(config.hidden_size)
         self.variables = tuple(
             tf.Variable(np.asarray(weights[n], np.float32).reshape(shapes[n]), name=n)
             for n in WEIGHT_NAMES
         )
+        self.ablated = _check_units(ablated, config.hidden_size)
 
     def weights(self) -> dict[str, np.ndarray]:
-        """A copy of every weight as a numpy array, keyed Wz Wr Wh Uz Ur Uh bz br bh Wo bo."""
         return {n: v.numpy().copy() for n, v in zip(WEIGHT_NAMES, self.variables)}
 
-    def copy(self) -> "GRUModel":
-        return GRUModel(self.config, self.weights(), self.train_config, self.provenance)
+    def copy(self, ablated: Iterable[int] | None = None) -> GRUModel:
+        """A model with its own variables holding the same weights; the same ablation unless
+        `ablated` names other units."""
+        units = self.ablated if ablated is None else ablated
+        return GRUModel(self.config, self.weights(), self.train_config, self.provenance, units)
+
+    def mask(self) -> np.ndarray:
+        """float32 (H,): 0 for ablated units, 1 for the others."""
+        mask = np.ones(self.config.hidden_size, np.float32)
+        mask[list(self.ablated)] = 0.0
+        return mask
+
+    def _fingerprint_extra(self) -> bytes:
+        return repr(self.ablated).encode()
 
     def run(self, x: np.ndarray, keep_internals: bool = True) -> dict[str, np.ndarray]:
-        """The forward pass on inputs x (B, T, 2): y (B, T) and, if asked, z, r, h_tilde, h."""
         n_steps = x.shape[1]
         padded = np.zeros((x.shape[0], padded_steps(n_steps), 2), np.float32)  # (B, T', 2)
         padded[:, :n_steps] = x
-        out = _compiled_sequence(keep_internals)(tf.constant(padded), self.variables)
+        run = _compiled_sequence(keep_internals)
+        out = run(tf.constant(padded), self.variables, tf.constant(self.mask()))
         return {name: value.numpy()[:, :n_steps] for name, value in out.items()}
 
-    def predict_bits(self, operands: np.ndarray, n_steps: int) -> np.ndarray:
-        """Predicted sum bits (B, n_steps) for operand bits (B, 2, L), in batches."""
-        x = bitlib.model_inputs(operands, n_steps)  # (B, T, 2)
-        batch = max(1, min(len(x), 2**22 // padded_steps(n_steps)))
-        ys = [
-            self.run(x[i : i + batch], keep_internals=False)["y"] for i in range(0, len(x), batch)
-        ]
-        y = np.concatenate(ys) if ys else np.zeros((0, n_steps), np.float32)
-        return (probabilities(y, self.config.output) > 0.5).astype(np.int8)
 
-    def trace(self, a: int, b: int, n_bits: int | None = None) -> Trace:
-        """Add a and b, returning every gate and state per bit (see Trace).
+def ablate(model: GRUModel, units: Iterable[int], mode: str = "zero") -> GRUModel:
+    """The same model with the state of `units` held at 0 at every step (mode "zero", the only
+    one so far), on top of any units it already holds: a GRUModel usable wherever a model is."""
+    if mode != "zero":
+        raise ValueError(f"mode must be 'zero'; got {mode!r}")
+    return model.copy(ablated=(*model.ablated, *units))
 
-        n_bits pads to a longer T; by default T = max(a.bit_length(), b.bit_length(), 1) + 1.
-        """
-        a = bitlib.check_operand(a, "a")
-        b = bitlib.check_operand(b, "b")
-        n_steps = bitlib.resolve_n_bits(a, b, n_bits)
-        bits_a, bits_b = bitlib.to_bits(a, n_steps), bitlib.to_bits(b, n_steps)
-        x = np.stack([bits_a, bits_b], axis=-1)[None].astype(np.float32)  # (1, T, 2)
-        out = {k: v[0] for k, v in self.run(x).items()}
-        p = probabilities(out["y"], self.config.output)
-        bits_pred = (p > 0.5).astype(np.int8)
-        return Trace(
-            a=a, b=b, bits_a=bits_a, bits_b=bits_b,
-            z=out["z"], r=out["r"], h_tilde=out["h_tilde"], h=out["h"], y=out["y"], p=p,
-            bits_pred=bits_pred, predicted_sum=bitlib.from_bits(bits_pred),
-        )  # fmt: skip
 
-    def save(self, path) -> None:
-        """Write the model to `path` (see gru_viz.checkpoint), atomically."""
-        from gru_viz import checkpoint
+def _check_units(units: Iterable[int], hidden_size: int) -> tuple[int, ...]:
+    """Sorted distinct unit indices, or ValueError naming those that do not exist."""
+    chosen = sorted({int(u) for u in units})
+    bad = [u for u in chosen if not 0 <= u < hidden_size]
+    if bad:
+        raise ValueError(f"units {bad} do not exist: this model has units 0 to {hidden_size - 1}")
+    return tuple(chosen)
 
-        checkpoint.save(self, path)
 
-    def to_bytes(self) -> bytes:
-        from gru_viz import checkpoint
+def from_file(model_file: checkpoint.ModelFile) -> GRUModel:
+    return GRUModel(
+        model_file.config,
+        model_file.weights,
+        train_config=model_file.train_config,
+        provenance=model_file.provenance,
+    )
 
-        return checkpoint.to_bytes(self)
+
+def load_model(path: str | os.PathLike | None = None) -> GRUModel:
+    """The model saved at `path` (default: the shipped pretrained model), fully validated.
+
+    Raises gru_viz.CheckpointError naming the file and the problem for anything but a valid file.
+    """
+    return from_file(checkpoint.read_model_file(path))
+
+
+def load_model_bytes(data: bytes, source: str = "uploaded file") -> GRUModel:
+    """The model in the bytes of a model file; `source` names it in error messages."""
+    return from_file(checkpoint.read_model_bytes(data, source))

@@ -18,7 +18,8 @@ import tensorflow as tf
 from gru_viz import bits as bitlib
 from gru_viz.config import TrainConfig
 from gru_viz.evaluate import check_margins
-from gru_viz.model import GRUModel, gru_sequence, init_weights
+from gru_viz.model import GRUModel, gru_sequence
+from gru_viz.weights import init_weights
 
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7
 
@@ -59,17 +60,15 @@ def make_dataset(config: TrainConfig, rng: np.random.Generator) -> Dataset:
         return Dataset(fixed=None, held_out=None)
     n_values = 2**config.train_bits
     n_pairs = min(n_values * n_values, 1 << 20)
-    chosen = rng.permutation(n_pairs)
-    if config.n_examples > n_pairs:
-        raise ValueError(
-            f"n_examples={config.n_examples} is more than the {n_pairs} distinct pairs of "
-            f"{config.train_bits}-bit operands"
-        )
+    chosen = rng.permutation(n_pairs)  # TrainConfig made sure n_examples <= n_pairs
     pairs = np.stack([chosen // n_values, chosen % n_values], axis=1)  # (N, 2)
     operands = np.stack(
-        [bitlib.ints_to_rows(pairs[:, 0].tolist(), config.train_bits),
-         bitlib.ints_to_rows(pairs[:, 1].tolist(), config.train_bits)], axis=1
-    )  # fmt: skip  # (N, 2, L)
+        [
+            bitlib.ints_to_rows(pairs[:, 0].tolist(), config.train_bits),
+            bitlib.ints_to_rows(pairs[:, 1].tolist(), config.train_bits),
+        ],
+        axis=1,
+    )  # (N, 2, L)
     return Dataset(fixed=operands[: config.n_examples], held_out=operands[config.n_examples :])
 
 
@@ -125,10 +124,12 @@ def check(model: GRUModel, config: TrainConfig, data: Dataset) -> tuple[dict[int
     results = {}
     for n_bits in config.check_bits:
         half = config.check_pairs // 2
-        operands = np.concatenate([
-            bitlib.random_operands(rng, config.check_pairs - half, n_bits),
-            bitlib.chain_operands(rng, half, n_bits),
-        ])  # fmt: skip
+        operands = np.concatenate(
+            [
+                bitlib.random_operands(rng, config.check_pairs - half, n_bits),
+                bitlib.chain_operands(rng, half, n_bits),
+            ]
+        )
         results[n_bits] = check_margins(model, operands)
     return {n: acc for n, (acc, _) in results.items()}, min(m for _, m in results.values())
 
@@ -159,9 +160,10 @@ def train(
     rng = np.random.default_rng(config.seed)
     start = time.perf_counter()
     model = GRUModel(
-        config.model, init_weights(config.model, rng, config.init, config.init_std),
+        config.model,
+        init_weights(config.model, rng, config.init, config.init_std),
         train_config=config.to_dict(),
-    )  # fmt: skip
+    )
     data = make_dataset(config, rng)
     m = [tf.Variable(tf.zeros_like(w)) for w in model.variables]
     v = [tf.Variable(tf.zeros_like(w)) for w in model.variables]

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from gru_viz import analysis
+from gru_viz import analysis, figures
 from gru_viz import bits as bitlib
 
 
@@ -15,20 +15,30 @@ def fake_trace(a: int, b: int, wrong_at: tuple[int, ...] = ()) -> SimpleNamespac
     bits_pred = bits_true.copy()
     bits_pred[list(wrong_at)] ^= 1
     return SimpleNamespace(
-        a=a, b=b, n_bits=n_bits, bits_a=bits_a, bits_b=bits_b, bits_true=bits_true,
-        bits_pred=bits_pred, p=np.where(bits_pred == 1, 0.9, 0.1),
+        a=a,
+        b=b,
+        n_bits=n_bits,
+        bits_a=bits_a,
+        bits_b=bits_b,
+        bits_true=bits_true,
+        bits_pred=bits_pred,
+        p=np.where(bits_pred == 1, 0.9, 0.1),
         carry=bitlib.carries_in(bits_a, bits_b),
-    )  # fmt: skip
+    )
 
 
-def test_carries_into_matches_the_integer_reference():
+def test_batched_carries_match_a_bit_by_bit_ripple_adder():
     rng = np.random.default_rng(0)
     operands = bitlib.random_operands(rng, 20, 12)  # (N, 2, L)
     padded = np.concatenate([operands, np.zeros((20, 2, 1), np.int8)], axis=2)
-    carry = analysis.carries_into(padded[:, 0], padded[:, 1])
+    carry = bitlib.carries_in(padded[:, 0], padded[:, 1])  # (N, T)
     for row in range(20):
-        expected = bitlib.carries_in(padded[row, 0], padded[row, 1])
+        expected, c = [], 0
+        for a, b in zip(padded[row, 0], padded[row, 1]):
+            expected.append(c)
+            c = int(a + b + c >= 2)
         np.testing.assert_array_equal(carry[row], expected)
+        np.testing.assert_array_equal(bitlib.carries_in(padded[row, 0], padded[row, 1]), expected)
 
 
 def test_carry_scores_find_the_unit_that_holds_the_carry():
@@ -63,7 +73,7 @@ class CarryModel:
 
     def run(self, x):
         bits = x.astype(np.int8)
-        carry = analysis.carries_into(bits[..., 0], bits[..., 1])  # (B, T)
+        carry = bitlib.carries_in(bits[..., 0], bits[..., 1])  # (B, T)
         h = np.zeros(x.shape[:2] + (3,), np.float32)  # (B, T, H)
         h[:, :-1, 1] = carry[:, 1:]
         h[..., 2] = bits[..., 0]
@@ -89,7 +99,7 @@ def test_bit_table_rows_line_up_by_position():
 def test_wrong_bits_stand_out_in_the_html_table():
     trace = fake_trace(5, 3, wrong_at=(1,))
     table = analysis.bit_table(trace)
-    html = analysis.bit_table_html(table, range(table.n_bits))
+    html = figures.bit_table_html(table, range(table.n_bits))
     assert html.count('class="one wrong"') + html.count('class=" wrong"') == 1  # predicted bit
     assert html.count('class="p wrong"') == 1  # and its probability
     assert html.count("<tr>") == 1 + 6
@@ -98,7 +108,7 @@ def test_wrong_bits_stand_out_in_the_html_table():
 
 def test_msb_first_mirrors_the_columns():
     table = analysis.bit_table(fake_trace(6, 1))
-    html = analysis.bit_table_html(table, range(table.n_bits), msb_first=True)
+    html = figures.bit_table_html(table, range(table.n_bits), msb_first=True)
     assert "<th>3</th><th>2</th><th>1</th><th>0</th>" in html
 
 

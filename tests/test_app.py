@@ -142,7 +142,8 @@ def test_a_short_training_from_the_panel_finishes_and_is_used():
     assert at.session_state["workspace"].job is not None
     wait_for_training(at)
     ws = at.session_state["workspace"]
-    assert ws.own is not None and ws.use_own
+    assert ws.own is not None
+    assert at.radio(key="model_source").value == "This session's model"
     assert ws.own.config.hidden_size == 4
     assert any("trained in this session" in c.value for c in at.caption)
     expected = ws.own.trace(1024, 16).predicted_sum

@@ -5,85 +5,43 @@ environment (as .ci/run does) a missing browser fails the test instead.
 """
 
 import os
-import shutil
-import socket
 import struct
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from gru_viz.app import launch
+
 WAIT_MS = 180_000  # a cold server imports TensorFlow before the first result
-
-
-def missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}, and CI is set, so the browser test must run")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def sync_playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        missing(f"no Chromium at {CHROMIUM}")
+    reason = launch.browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set, so the browser test must run")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
     return sync_playwright
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    server = launch.start_server(log=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
-        yield url
+        launch.wait_healthy(server)
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        launch.stop_server(server)
 
 
 @pytest.fixture
 def page(sync_playwright, server):
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch.launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
         page.set_default_timeout(WAIT_MS)
         yield page

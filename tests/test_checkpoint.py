@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import gru_viz
-from gru_viz import checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +103,19 @@ def _empty(path):
 
 @pytest.mark.parametrize(
     "breakage,message",
-    [(_truncate, "not a readable model file"), (_random_bytes, "not a gru-viz model file"),
-     (_pickle, "pickled"), (_object_array, "pickled"), (_wrong_shape, "Uz has shape"),
-     (_nan, "bh holds NaN"), (_missing, "missing weights \\['Ur'\\]"),
-     (_float64, "Wo has dtype float64"), (_bad_meta, "hidden_size"), (_empty, "not a gru-viz")],
-)  # fmt: skip
+    [
+        (_truncate, "not a readable model file"),
+        (_random_bytes, "not a gru-viz model file"),
+        (_pickle, "pickled"),
+        (_object_array, "pickled"),
+        (_wrong_shape, "Uz has shape"),
+        (_nan, "bh holds NaN"),
+        (_missing, "missing weights \\['Ur'\\]"),
+        (_float64, "Wo has dtype float64"),
+        (_bad_meta, "hidden_size"),
+        (_empty, "not a gru-viz"),
+    ],
+)
 def test_broken_files_give_a_clear_error_naming_the_file(saved, breakage, message):
     breakage(saved)
     with pytest.raises(gru_viz.CheckpointError, match=message) as error:
@@ -142,4 +149,4 @@ def test_saved_file_is_readable_by_others(saved):
 def test_loading_never_unpickles(saved, monkeypatch):
     monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled"))
     buffer = io.BytesIO(saved.read_bytes())
-    assert checkpoint.load_model_bytes(buffer.getvalue()).config.hidden_size == 16
+    assert gru_viz.load_model_bytes(buffer.getvalue()).config.hidden_size == 16

@@ -56,20 +56,28 @@ def test_train_saves_a_loadable_model(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "args,message",
-    [(["--hidden-size", "0"], "hidden_size"), (["--steps", "-1"], "max_steps"),
-     (["-o", "/no/such/folder/m.npz"], "does not exist")],
-)  # fmt: skip
+    [
+        (["--hidden-size", "0"], "hidden_size"),
+        (["--steps", "-1"], "max_steps"),
+        (["-o", "/no/such/folder/m.npz"], "does not exist"),
+    ],
+)
 def test_train_refuses_bad_settings(args, message, capsys):
     assert main(["train", "--quiet", *args]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_module_entry_point_exit_codes():
-    ok = subprocess.run([sys.executable, "-m", "gru_viz", "add", "7", "9"], cwd=ROOT,
-                        capture_output=True, text=True)  # fmt: skip
+    ok = subprocess.run(
+        [sys.executable, "-m", "gru_viz", "add", "7", "9"], cwd=ROOT, capture_output=True, text=True
+    )
     assert ok.returncode == 0 and "correct: 7 + 9 = 16" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "gru_viz", "add", "seven", "9"], cwd=ROOT,
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "gru_viz", "add", "seven", "9"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "'seven'" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -93,8 +93,10 @@ def test_long_additions_open_zoomed_on_the_lowest_bits():
 
 
 def test_panel_of_the_wrong_shape_is_refused():
-    panels = [figures.Panel("Update gate z", "z", np.zeros((4, 2))),
-              figures.Panel("Reset gate r", "r", np.zeros((5, 2)))]  # fmt: skip
+    panels = [
+        figures.Panel("Update gate z", "z", np.zeros((4, 2))),
+        figures.Panel("Reset gate r", "r", np.zeros((5, 2))),
+    ]
     with pytest.raises(ValueError, match="expected \\(4, 2\\)"):
         figures.gates_figure(bit_rows(5, 3), panels, np.arange(2))
 

@@ -2,8 +2,8 @@ import sys
 
 import pytest
 
+from gru_viz.app.settings import AppSettings, settings_from_env
 from gru_viz.inputs import DEFAULT_MAX_DIGITS, digits_to_int, int_to_digits, parse_number
-from gru_viz.settings import AppSettings, settings_from_env
 
 
 @pytest.mark.parametrize(
@@ -71,8 +71,15 @@ def test_numbers_longer_than_pythons_str_limit():
     assert sys.get_int_max_str_digits() == limit  # the global limit is left alone
 
 
-BIG = {"0": 0, "1": 1, "10**999": 10**999, "10**1000": 10**1000, "10**1000-1": 10**1000 - 1,
-       "3**20000": 3**20_000, "10**9000+7": 10**9000 + 7}  # fmt: skip
+BIG = {
+    "0": 0,
+    "1": 1,
+    "10**999": 10**999,
+    "10**1000": 10**1000,
+    "10**1000-1": 10**1000 - 1,
+    "3**20000": 3**20_000,
+    "10**9000+7": 10**9000 + 7,
+}
 
 
 @pytest.mark.parametrize("name", BIG)

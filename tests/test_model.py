@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from gru_viz.config import ModelConfig
-from gru_viz.model import GRUModel, init_weights, weight_shapes
+from gru_viz.model import GRUModel
 from gru_viz.reference import gru_reference
+from gru_viz.weights import init_weights, weight_shapes
 
 
 def random_model(hidden_size: int, seed: int, scale: float = 1.0) -> GRUModel:
@@ -84,9 +85,15 @@ def test_n_bits_pads_with_leading_zeros():
 
 @pytest.mark.parametrize(
     "a,b,n_bits,message",
-    [(-1, 2, None, "non-negative"), (1.0, 2, None, "non-negative"), (True, 2, None, "bool"),
-     (3, "4", None, "non-negative"), (1024, 1024, 11, "too small"), (1, 2, 0, "too small")],
-)  # fmt: skip
+    [
+        (-1, 2, None, "non-negative"),
+        (1.0, 2, None, "non-negative"),
+        (True, 2, None, "bool"),
+        (3, "4", None, "non-negative"),
+        (1024, 1024, 11, "too small"),
+        (1, 2, 0, "too small"),
+    ],
+)
 def test_bad_trace_arguments_raise_value_error(a, b, n_bits, message):
     with pytest.raises(ValueError, match=message):
         random_model(4, seed=0).trace(a, b, n_bits=n_bits)

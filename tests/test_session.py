@@ -1,4 +1,5 @@
-"""Background training without TensorFlow: a stand-in train function drives the callbacks."""
+"""The app wing's training and model choice without TensorFlow: a stand-in train function
+drives the callbacks."""
 
 import threading
 import time
@@ -6,22 +7,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from gru_viz.config import TrainConfig
-from gru_viz.session import (
+from gru_viz.app import page
+from gru_viz.app.jobs import (
     FAILED,
     FINISHED,
     PAUSED,
     RUNNING,
     WAITING,
-    ActiveModel,
     JobStatus,
     TrainingJob,
-    TrainingSlots,
-    Workspace,
     progress_text,
-    refresh_seconds,
-    training_config,
 )
+from gru_viz.app.slots import TrainingSlots
+from gru_viz.app.workspace import OWN, SHIPPED, TRAINING, ActiveModel, Workspace
+from gru_viz.config import TrainConfig
 
 WAIT = 30.0  # seconds; only ever reached if something hangs
 
@@ -50,9 +49,12 @@ class FakeTrain:
             model.step = step
             accuracy = {16: step / self.steps} if step % 5 == 0 else None
             info = SimpleNamespace(
-                step=step, max_steps=config.max_steps, loss=1.0 / step, accuracy=accuracy,
+                step=step,
+                max_steps=config.max_steps,
+                loss=1.0 / step,
+                accuracy=accuracy,
                 model=model,
-            )  # fmt: skip
+            )
             if on_step(info):
                 return model, SimpleNamespace(stopped="stopped")
         return model, SimpleNamespace(stopped="max_steps")
@@ -195,28 +197,30 @@ def test_slots_refuse_a_bad_limit():
         TrainingSlots(0)
 
 
-SHARED = ActiveModel("shared model", ("shipped",), "shipped")
+SHARED = ActiveModel("shared model", SHIPPED, "shipped")
 
 
 def test_workspace_switches_between_shared_live_and_own_models():
     ws = Workspace(TrainingSlots(1))
-    assert ws.active(SHARED) is SHARED
+    assert ws.active(SHARED, use_own=True) is SHARED
+    assert "no model of its own yet" in ws.notice(SHARED, use_own=True)
+    assert ws.notice(SHARED, use_own=False) == ""
     gate = threading.Event()
     ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
-    assert ws.use_own and ws.training
+    assert ws.training
+    assert "Your model is training" in ws.notice(SHARED, use_own=True)
     with pytest.raises(ValueError, match="already running"):
         ws.start_training(CONFIG, train_fn=FakeTrain(1))
     gate.set()
     wait_for(lambda: not ws.training, "the training to end")
     assert ws.collect()
-    active = ws.active(SHARED)
-    assert active.key[0] == "own" and active.model.step == 10
+    active = ws.active(SHARED, use_own=True)
+    assert active.source == OWN and active.own and active.model.step == 10
     assert "trained in this session" in active.label
-    ws.use_own = False
-    assert ws.active(SHARED) is SHARED
+    assert ws.notice(active, use_own=True) == ""
+    assert ws.active(SHARED, use_own=False) is SHARED
     ws.reset()
-    ws.use_own = True
-    assert ws.active(SHARED) is SHARED  # nothing of its own any more
+    assert ws.active(SHARED, use_own=True) is SHARED  # nothing of its own any more
 
 
 def test_workspace_shows_the_live_model_while_training():
@@ -225,38 +229,70 @@ def test_workspace_shows_the_live_model_while_training():
     ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
     gate.set()
     wait_for(lambda: ws.job.status().model is not None, "a first snapshot")
-    assert ws.active(SHARED).key[0] in ("job", "own")
+    assert ws.active(SHARED, use_own=True).source in (TRAINING, OWN)
     ws.job.join(WAIT)
+
+
+def test_pause_toggles_and_stop_ends_the_sessions_training():
+    gate = threading.Event()
+    ws = Workspace(TrainingSlots(1))
+    ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
+    ws.toggle_pause()
+    gate.set()
+    wait_for(lambda: ws.job_status().paused, "the pause")
+    assert page.pause_button(ws.job_status())[0] == "Resume"
+    ws.toggle_pause()
+    wait_for(lambda: not ws.job_status().paused, "the resume")
+    ws.stop()
+    wait_for(lambda: not ws.training, "the stop")
+    assert ws.job_status().stopped in ("stopped", "max_steps")
+    assert page.pause_button(None)[0] == "Pause"
 
 
 def test_a_bad_upload_changes_nothing():
     ws = Workspace(TrainingSlots(1))
     with pytest.raises(ValueError, match="not-a-model.npz"):
         ws.upload(b"hello", "not-a-model.npz")
-    assert ws.own is None and not ws.use_own
+    assert ws.own is None
+    assert ws.active(SHARED, use_own=True) is SHARED
 
 
-def test_training_config_takes_the_panel_fields():
-    config = training_config(
-        "robust", hidden_size=8, learning_rate=0.02, batch_size=32, train_bits=10,
-        max_steps=50, seed=3,
-    )  # fmt: skip
+def test_training_config_takes_the_panel_fields_and_matches_the_library_preset():
+    fields = dict(
+        hidden_size=8, learning_rate=0.02, batch_size=32, train_bits=10, max_steps=50, seed=3
+    )
+    config = page.training_config("robust", fields)
     assert (config.hidden_size, config.train_bits, config.max_steps, config.seed) == (8, 10, 50, 3)
-    assert config.check_bits == (16, 64, 256)
+    # Everything else is the library's preset: the page trains what the CLI trains.
+    assert config == TrainConfig(preset="robust", **fields)
     with pytest.raises(ValueError, match="batch_size"):
-        training_config("robust", batch_size=0)
+        page.training_config("robust", {**fields, "batch_size": 0})
     with pytest.raises(ValueError, match="use at least 4 training bits"):
-        training_config("tutorial", train_bits=3)
+        page.training_config("tutorial", {**fields, "train_bits": 3})
 
 
 def test_progress_text_and_refresh():
     status = JobStatus(
-        job_id=1, state=RUNNING, config=CONFIG, step=5, steps=(1, 2, 3, 4, 5),
-        losses=(0.9, 0.8, 0.7, 0.6, 0.5), checks=((5, {16: 0.25}),), model=None, version=1,
-        stopped="", stop_reason="", error="", place_in_line=None, seconds=1.25,
-    )  # fmt: skip
+        job_id=1,
+        state=RUNNING,
+        config=CONFIG,
+        step=5,
+        steps=(1, 2, 3, 4, 5),
+        losses=(0.9, 0.8, 0.7, 0.6, 0.5),
+        checks=((5, {16: 0.25}),),
+        model=None,
+        version=1,
+        stopped="",
+        stop_reason="",
+        error="",
+        place_in_line=None,
+        seconds=1.25,
+    )
     text = progress_text(status)
     assert "step 5 of 10" in text and "loss 0.5000" in text and "25% at 16 bits" in text
     assert status.fraction == 0.5
-    assert refresh_seconds(64) == 0.5
-    assert refresh_seconds(30_000) > 0.5
+    assert page.refresh_seconds(64) == 0.5
+    assert page.refresh_seconds(30_000) > 0.5
+    assert page.results_refresh(2**63, 5, live=True) == 0.5
+    assert page.results_refresh(2**63, 5, live=False) is None
+    assert page.results_refresh(None, 5, live=True) == 0.5

@@ -70,9 +70,17 @@ def test_tutorial_preset_follows_the_article():
 
 @pytest.mark.parametrize(
     "field,value",
-    [("preset", "fast"), ("hidden_size", 0), ("learning_rate", -1.0), ("batch_size", 2.5),
-     ("max_steps", True), ("train_bits", 1), ("output", "softmax"), ("seed", -3)],
-)  # fmt: skip
+    [
+        ("preset", "fast"),
+        ("hidden_size", 0),
+        ("learning_rate", -1.0),
+        ("batch_size", 2.5),
+        ("max_steps", True),
+        ("train_bits", 1),
+        ("output", "softmax"),
+        ("seed", -3),
+    ],
+)
 def test_bad_config_values_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         gru_viz.TrainConfig(**{field: value})

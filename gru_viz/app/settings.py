@@ -11,10 +11,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gru_viz.inputs import DEFAULT_MAX_DIGITS
+
 
 @dataclass(frozen=True)
 class AppSettings:
-    max_digits: int = 10_000  # longer numbers are refused: the page would get slow
+    max_digits: int = DEFAULT_MAX_DIGITS  # longer numbers are refused: the page would get slow
     max_trainings: int = 2  # background trainings at once, across all browser sessions
     model_path: str | None = None  # None: the shipped pretrained model
 

@@ -1,6 +1,7 @@
-"""Plotly figures of an addition and of training. Functions take arrays and labels and return a
-`plotly.graph_objects.Figure`; they never show it. Bit positions run left to right, least
-significant bit first, in the same order as the app's bit table.
+"""The gates and states of one addition as heatmaps under its bits, one row per hidden unit.
+
+Bit positions run left to right, least significant bit first, in the same order as the bit
+table.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
 BIT_COLOURS = ("#eef0f3", "#3a4452", "#d62728")  # bit 0, bit 1, a wrong predicted bit
 INITIAL_WINDOW = 256  # longer additions open zoomed on their lowest positions
 TEXT_IN_CELLS = 64  # bit digits are written into the strip up to this many positions
-IMAGE_SCALE = 4  # PNG export: 4x the on-screen size
 STRIP_HEIGHT = 100  # pixels for the five rows of bits above the heatmaps
 PANEL_GAP = 45  # pixels above each heatmap, for its title
 
@@ -40,23 +39,6 @@ class BitRows:
     carry: np.ndarray
     bits_true: np.ndarray
     bits_pred: np.ndarray
-
-
-def plot_config(filename: str, image_format: str = "png") -> dict:
-    """Plotly's config for st.plotly_chart: the camera button saves `filename` as a PNG at
-    IMAGE_SCALE times the size on screen, or as an SVG."""
-    if image_format not in ("png", "svg"):
-        raise ValueError(f"image_format must be 'png' or 'svg'; got {image_format!r}")
-    return {
-        "displaylogo": False,
-        "scrollZoom": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-        "toImageButtonOptions": {
-            "format": image_format,
-            "filename": filename,
-            "scale": IMAGE_SCALE if image_format == "png" else 1,
-        },
-    }
 
 
 def gates_figure(
@@ -92,15 +74,22 @@ def gates_figure(
     plot_height = layout.pop("plot_height")
     layout.update(
         coloraxis=dict(
-            colorscale=colorscale, cmin=low, cmax=high,
-            colorbar=dict(title="value", thickness=14, y=0, yanchor="bottom",
-                          len=1 - (STRIP_HEIGHT + PANEL_GAP) / plot_height),
+            colorscale=colorscale,
+            cmin=low,
+            cmax=high,
+            colorbar=dict(
+                title="value",
+                thickness=14,
+                y=0,
+                yanchor="bottom",
+                len=1 - (STRIP_HEIGHT + PANEL_GAP) / plot_height,
+            ),
         ),
         title=dict(text=title, x=0, xanchor="left"),
         height=plot_height + (70 if title else 30) + 55,
         margin=dict(l=70, r=20, t=70 if title else 30, b=55),
         plot_bgcolor="white",
-    )  # fmt: skip
+    )
     return go.Figure(data=traces, layout=layout)
 
 
@@ -119,18 +108,35 @@ def _stacked_layout(n_bits: int, titles: Sequence[str], panel_height: int) -> di
         top -= height
         suffix = "" if row == 0 else str(row + 1)
         layout[f"xaxis{suffix}"] = dict(
-            anchor=f"y{suffix}", matches=None if row == 0 else "x", showticklabels=False,
-            range=_initial_range(n_bits), showgrid=False, zeroline=False,
-        )  # fmt: skip
+            anchor=f"y{suffix}",
+            matches=None if row == 0 else "x",
+            showticklabels=False,
+            range=_initial_range(n_bits),
+            showgrid=False,
+            zeroline=False,
+        )
         layout[f"yaxis{suffix}"] = dict(
-            anchor=f"x{suffix}", domain=domain, autorange="reversed", fixedrange=True,
-            tickfont_size=11, showgrid=False,
-        )  # fmt: skip
+            anchor=f"x{suffix}",
+            domain=domain,
+            autorange="reversed",
+            fixedrange=True,
+            tickfont_size=11,
+            showgrid=False,
+        )
         if row > 0:
-            layout["annotations"].append(dict(
-                text=titles[row - 1], x=0, y=domain[1], xref="paper", yref="paper",
-                xanchor="left", yanchor="bottom", showarrow=False, font_size=15,
-            ))  # fmt: skip
+            layout["annotations"].append(
+                dict(
+                    text=titles[row - 1],
+                    x=0,
+                    y=domain[1],
+                    xref="paper",
+                    yref="paper",
+                    xanchor="left",
+                    yanchor="bottom",
+                    showarrow=False,
+                    font_size=15,
+                )
+            )
     x_title = "bit position t (least significant first)"
     layout[f"xaxis{len(titles) + 1}"].update(showticklabels=True, title_text=x_title)
     return layout
@@ -154,10 +160,18 @@ def _bit_strip(bits: BitRows) -> go.Heatmap:
     if n_bits <= TEXT_IN_CELLS:
         text_args = dict(text=rows.astype(str), texttemplate="%{text}", textfont_size=11)
     return go.Heatmap(
-        z=z, y=labels, zmin=0, zmax=2, colorscale=colorscale,
-        showscale=False, xgap=gaps, ygap=1, customdata=rows,
-        hovertemplate="%{y}, bit %{x}: %{customdata}<extra></extra>", **text_args,
-    )  # fmt: skip
+        z=z,
+        y=labels,
+        zmin=0,
+        zmax=2,
+        colorscale=colorscale,
+        showscale=False,
+        xgap=gaps,
+        ygap=1,
+        customdata=rows,
+        hovertemplate="%{y}, bit %{x}: %{customdata}<extra></extra>",
+        **text_args,
+    )
 
 
 def _unit_heatmap(
@@ -165,13 +179,15 @@ def _unit_heatmap(
 ) -> go.Heatmap:
     values = np.asarray(panel.values, np.float32).T[unit_order]  # (H, T), display order
     return go.Heatmap(
-        z=values, y=unit_labels, coloraxis="coloraxis",
+        z=values,
+        y=unit_labels,
+        coloraxis="coloraxis",
         customdata=customdata,
         hovertemplate=(
             "%{y}, bit position %{x}<br>a_t = %{customdata[0]}, b_t = %{customdata[1]}, "
             "true carry in = %{customdata[2]}<br>" + panel.symbol + " = %{z:.3f}<extra></extra>"
         ),
-    )  # fmt: skip
+    )
 
 
 def _initial_range(n_bits: int) -> list[float]:
@@ -179,41 +195,36 @@ def _initial_range(n_bits: int) -> list[float]:
     return [-0.5, min(n_bits, INITIAL_WINDOW) - 0.5]
 
 
-def training_figure(
-    steps: Sequence[int],
-    losses: Sequence[float],
-    checks: Sequence[tuple[int, dict[int, float]]],
-    max_points: int = 2000,
-) -> go.Figure:
-    """Loss per step (log scale) above exact-sum accuracy by operand length at each check."""
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-        subplot_titles=["Loss", "Exact sums on unseen additions"],
-    )  # fmt: skip
-    stride = max(1, len(steps) // max_points)
-    fig.add_trace(
-        go.Scatter(
-            x=np.asarray(steps)[::stride], y=np.asarray(losses)[::stride], mode="lines",
-            name="loss", line=dict(color="#3a4452", width=1.5), showlegend=False,
-        ),
-        row=1, col=1,
-    )  # fmt: skip
-    lengths = sorted({n for _, accuracy in checks for n in accuracy})
-    for n_bits in lengths:
-        points = [(s, acc[n_bits]) for s, acc in checks if n_bits in acc]
-        fig.add_trace(
-            go.Scatter(
-                x=[s for s, _ in points], y=[a for _, a in points], mode="lines+markers",
-                name=f"{n_bits}-bit numbers", marker_size=5,
-            ),
-            row=2, col=1,
-        )  # fmt: skip
-    fig.update_yaxes(type="log", tickformat=".1g", row=1, col=1)
-    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=2, col=1)
-    fig.update_xaxes(title_text="step", row=2, col=1)
-    fig.update_annotations(font_size=13, xanchor="left", x=0)  # the panel titles
-    fig.update_layout(
-        height=420, margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", y=-0.25, x=0), plot_bgcolor="white",
-    )  # fmt: skip
+# What each view of the inside of the GRU draws: panels (title, symbol, Trace field), the
+# value range and the colour scale.
+VIEWS = {
+    "gates": (
+        (("Update gate z", "z", "z"), ("Reset gate r", "r", "r")),
+        (0.0, 1.0),
+        GATE_SCALE,
+    ),
+    "states": (
+        (("Candidate state h~", "h~", "h_tilde"), ("Hidden state h", "h", "h")),
+        (-1.0, 1.0),
+        STATE_SCALE,
+    ),
+}
+
+
+def trace_figure(trace, view: str, unit_order: np.ndarray, label: str) -> go.Figure:
+    """gates_figure for one addition (a gru_viz.interface.Trace) in `view` ("gates": z and r;
+    "states": h~ and h), titled with `label`, e.g. "1024 + 16"."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
+    specs, value_range, colorscale = VIEWS[view]
+    panels = [Panel(title, symbol, getattr(trace, field)) for title, symbol, field in specs]
+    bits = BitRows(trace.bits_a, trace.bits_b, trace.carry, trace.bits_true, trace.bits_pred)
+    title = " and ".join(
+        p.title if i == 0 else p.title[0].lower() + p.title[1:] for i, p in enumerate(panels)
+    )
+    fig = gates_figure(
+        bits, panels, unit_order, value_range, colorscale, title=f"{title} for {label}"
+    )
+    # The same numbers keep the same zoom while the model learns.
+    fig.update_layout(uirevision=str(hash((trace.a, trace.b))))
     return fig

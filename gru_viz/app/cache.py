@@ -1,0 +1,136 @@
+"""Analyses of a model, computed once per model and shared by every browser session.
+
+Results are keyed by the model's fingerprint (a hash of its config, weights and ablation), the
+analysis function and its arguments. A live training's snapshots, an upload and the shipped
+model each have their own fingerprint, so none is ever served another's results, and two
+sessions looking at the same model share one computation.
+
+A view plugs in with one compute function `fn(model, *args)`: `get` runs it on the page's thread
+(quick analyses: a trace, the carry order); `request` runs it on one background worker and
+answers at once with `Pending` (and its progress) until the result is ready (heavy analyses:
+length curves, the automaton, ablation rankings). A background function takes a keyword
+`progress`, a callable given the fraction done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from gru_viz.interface import AdditionModel
+
+MAX_MODELS = 12  # models whose results are kept; the least recently used is dropped first
+MAX_RESULTS = 24  # results kept per model, least recently used dropped first
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A background analysis under way: `fraction` done so far, in [0, 1]."""
+
+    fraction: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A background analysis that raised; `message` says what went wrong."""
+
+    message: str
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.fraction = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        self.fraction = min(1.0, max(0.0, float(fraction)))
+
+
+class AnalysisCache:
+    """Results per model fingerprint, least recently used models and results dropped first."""
+
+    def __init__(self, max_models: int = MAX_MODELS, max_results: int = MAX_RESULTS) -> None:
+        self.max_models = max_models
+        self.max_results = max_results
+        self._lock = threading.Lock()
+        self._models: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
+        self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gru-viz-analysis")
+
+    def get(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
+        """fn(model, *args), computed here the first time and remembered for this model."""
+        fingerprint, key = model.fingerprint(), _key(fn, args)
+        found, value = self._lookup(fingerprint, key)
+        if found:
+            return value
+        value = fn(model, *args)
+        self._store(fingerprint, key, value)
+        return value
+
+    def request(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
+        """fn(model, *args, progress=...) if it is ready; else start it in the background (once)
+        and return Pending with its progress, or Failed if it raised."""
+        fingerprint, key = model.fingerprint(), _key(fn, args)
+        found, value = self._lookup(fingerprint, key)
+        if found:
+            return value
+        with self._lock:
+            if (fingerprint, key) not in self._running:
+                progress = _Progress()
+                future = self._worker.submit(fn, model, *args, progress=progress)
+                self._running[fingerprint, key] = (future, progress)
+                future.add_done_callback(lambda f: self._finish(fingerprint, key, f))
+            future, progress = self._running[fingerprint, key]
+        if future.done():
+            return self._finish(fingerprint, key, future)
+        return Pending(progress.fraction)
+
+    def wait(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
+        """The background result of fn(model, *args), waiting for it if need be."""
+        result = self.request(model, fn, *args)
+        if isinstance(result, Pending):
+            with self._lock:
+                future, _ = self._running[model.fingerprint(), _key(fn, args)]
+            future.exception()  # waits
+            result = self.request(model, fn, *args)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+    def _finish(self, fingerprint: str, key: Hashable, future: Future) -> object:
+        error = future.exception()
+        if error is None:
+            self._store(fingerprint, key, future.result())
+            with self._lock:
+                self._running.pop((fingerprint, key), None)
+            return future.result()
+        logging.getLogger(__name__).error("analysis failed", exc_info=error)
+        return Failed(str(error) or type(error).__name__)
+
+    def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
+        with self._lock:
+            results = self._models.get(fingerprint)
+            if results is None or key not in results:
+                return False, None
+            self._models.move_to_end(fingerprint)
+            results.move_to_end(key)
+            return True, results[key]
+
+    def _store(self, fingerprint: str, key: Hashable, value: object) -> None:
+        with self._lock:
+            results = self._models.setdefault(fingerprint, OrderedDict())
+            results[key] = value
+            self._models.move_to_end(fingerprint)
+            while len(results) > self.max_results:
+                results.popitem(last=False)
+            while len(self._models) > self.max_models:
+                self._models.popitem(last=False)
+
+
+def _key(fn: Callable, args: tuple) -> Hashable:
+    return (fn.__module__, fn.__qualname__, args)

@@ -1,0 +1,203 @@
+"""Which model a browser session uses: the shared one (shipped, or trained in its place), the
+session's own (trained here or uploaded), or its training as it goes."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gru_viz.app.jobs import JobStatus, TrainingJob, describe_status
+from gru_viz.app.slots import TrainingSlots
+from gru_viz.config import TrainConfig
+from gru_viz.interface import AdditionModel
+
+# Where the model a page uses comes from.
+SHIPPED, FALLBACK, TRAINING, OWN = "shipped", "fallback", "training", "own"
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    """The model the page should use now (None until a training's first step), where it comes
+    from (SHIPPED, FALLBACK, TRAINING or OWN) and a label for the page."""
+
+    model: AdditionModel | None
+    source: str
+    label: str
+
+    @property
+    def own(self) -> bool:
+        """True for the session's own model, finished or in training."""
+        return self.source in (TRAINING, OWN)
+
+
+def describe(model: AdditionModel) -> str:
+    """A one-line description of a model from its config, training config and provenance."""
+    train = model.train_config or {}
+    parts = [f"{model.config.hidden_size} hidden units"]
+    if train.get("preset"):
+        parts.append(f"{train['preset']} preset")
+    steps = model.provenance.get("steps")
+    if steps:
+        parts.append(f"{steps:,} steps")
+    check = model.provenance.get("check") or {}
+    if check:
+        parts.append(
+            "exact on " + ", ".join(f"{float(v):.0%} of {k}-bit sums" for k, v in check.items())
+        )
+    return ", ".join(parts)
+
+
+class SharedModel:
+    """The model every session can use: the pretrained one, loaded once and never changed, or,
+    if it cannot be loaded, a default model trained in the background in its place."""
+
+    def __init__(
+        self,
+        path: str | None,
+        slots: TrainingSlots,
+        train_fn: Callable | None = None,
+        on_load: Callable[[AdditionModel], None] | None = None,
+    ) -> None:
+        from gru_viz.model import load_model
+
+        self.error = ""
+        self.model: AdditionModel | None = None
+        self.fallback: TrainingJob | None = None
+        try:
+            self.model = load_model(path)
+        except ValueError as error:
+            self.error = str(error)
+            self.fallback = TrainingJob(TrainConfig(), slots, abandon_after=None, train_fn=train_fn)
+            self.fallback.start()
+        if self.model is not None and on_load is not None:
+            threading.Thread(target=on_load, args=(self.model,), daemon=True).start()
+
+    def fallback_status(self) -> JobStatus | None:
+        return None if self.fallback is None else self.fallback.status()
+
+    @property
+    def live(self) -> bool:
+        """True while the default model is still being trained."""
+        status = self.fallback_status()
+        return status is not None and status.live
+
+    def active(self) -> ActiveModel:
+        if self.model is not None:
+            return ActiveModel(
+                self.model, SHIPPED, f"shipped pretrained model: {describe(self.model)}"
+            )
+        status = self.fallback_status()
+        doing = f"training, step {status.step:,}" if status.live else describe_status(status)
+        label = f"default model trained on this server ({doing})"
+        return ActiveModel(status.model, FALLBACK, label)
+
+
+class Workspace:
+    """One browser session's models: its own (trained here or uploaded) and its training job.
+    Kept in st.session_state; whether the session looks at its own model is the page's choice,
+    passed to `active`."""
+
+    def __init__(self, slots: TrainingSlots, abandon_after: float | None = 300.0) -> None:
+        self.slots = slots
+        self.abandon_after = abandon_after
+        self.job: TrainingJob | None = None
+        self.own: AdditionModel | None = None  # the session's finished or uploaded model
+        self.own_label = ""
+        self.last_status: JobStatus | None = None  # of the last training that ended
+        self._jobs: list[TrainingJob] = []
+        weakref.finalize(self, _stop_all, self._jobs)  # the session ended: stop its training
+
+    def start_training(self, config: TrainConfig, train_fn: Callable | None = None) -> TrainingJob:
+        if self.training:
+            raise ValueError("a training is already running in this session; stop it first")
+        self.job = TrainingJob(
+            config, self.slots, abandon_after=self.abandon_after, train_fn=train_fn
+        ).start()
+        self._jobs[:] = [self.job]
+        return self.job
+
+    def job_status(self) -> JobStatus | None:
+        """The status of this session's training, if any; reading it counts as a touch."""
+        if self.job is None:
+            return None
+        self.job.touch()
+        return self.job.status()
+
+    def latest_status(self) -> JobStatus | None:
+        """The training running now, else the last one that ended, else None."""
+        return self.job_status() or self.last_status
+
+    def collect(self) -> bool:
+        """Keep the model of a training that has ended as the session's own; True if a new one
+        was taken."""
+        if self.job is None:
+            return False
+        status = self.job.status()
+        if status.live:
+            return False
+        self.job, self.last_status = None, status
+        if status.model is not None:
+            self.own = status.model
+            self.own_label = f"trained in this session ({describe_status(status)})"
+        return True
+
+    def upload(self, data: bytes, name: str) -> None:
+        """Use the model file in `data` as the session's own; CheckpointError (a ValueError)
+        for a bad file, which then changes nothing."""
+        if self.training:
+            raise ValueError("stop the training before uploading a model file")
+        from gru_viz.model import load_model_bytes
+
+        self.own = load_model_bytes(data, source=name)
+        self.own_label = f"uploaded from {name}"
+
+    def reset(self) -> None:
+        """Stop any training and forget the session's own model."""
+        if self.job is not None:
+            self.job.stop("reset")
+        self.job, self.own, self.own_label, self.last_status = None, None, "", None
+
+    @property
+    def training(self) -> bool:
+        """True while this session's training is waiting, running or paused."""
+        return self.job is not None and self.job.status().live
+
+    def toggle_pause(self) -> None:
+        """Pause a running training, resume a paused one."""
+        status = self.job_status()
+        if status is not None and status.paused:
+            self.job.resume()
+        elif status is not None:
+            self.job.pause()
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+
+    def active(self, shared: ActiveModel, use_own: bool) -> ActiveModel:
+        """With use_own, the session's training (its latest snapshot) or else its own model;
+        `shared` if it has neither, or without use_own."""
+        if use_own and self.job is not None:
+            self.job.touch()
+            status = self.job.status()
+            if status.model is not None:
+                label = f"training in this session: step {status.step:,}"
+                return ActiveModel(status.model, TRAINING, label)
+        if use_own and self.own is not None:
+            return ActiveModel(self.own, OWN, self.own_label)
+        return shared
+
+    def notice(self, active: ActiveModel, use_own: bool) -> str:
+        """What to tell someone who chose their own model but is shown the shared one."""
+        if not use_own or active.own:
+            return ""
+        if self.job is not None:
+            return "Your model is training; the results follow it from its first step."
+        return "This session has no model of its own yet: train one below or upload one."
+
+
+def _stop_all(jobs: list[TrainingJob]) -> None:
+    for job in jobs:
+        job.stop("the browser session ended")
