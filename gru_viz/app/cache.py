@@ -133,4 +133,6 @@ class AnalysisCache:
 
 
 def _key(fn: Callable, args: tuple) -> Hashable:
-    return (fn.__module__, fn.__qualname__, args)
+    # The function itself: compute functions live in the package, so they are the same objects
+    # on every rerun of the page.
+    return (fn, args)

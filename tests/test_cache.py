@@ -1,0 +1,109 @@
+"""The per-model analysis cache: one result per model fingerprint, never another model's."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from gru_viz.app.cache import AnalysisCache, Failed, Pending
+from gru_viz.config import ModelConfig
+from gru_viz.interface import AdditionModel
+
+WAIT = 30.0
+
+
+class TinyModel(AdditionModel):
+    """A model whose weights are one number; enough to be told apart by its fingerprint."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(ModelConfig(hidden_size=1))
+        self.value = np.float32(value)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {"w": np.array([self.value])}
+
+    def run(self, x, keep_internals=True):
+        return {"y": np.full(x.shape[:2], self.value)}
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, model, *args):
+        self.calls += 1
+        return (float(model.value), args)
+
+
+def test_a_result_is_computed_once_per_model_and_arguments():
+    cache, count = AnalysisCache(), Counter()
+    model = TinyModel(1.0)
+    assert cache.get(model, count, 5) == (1.0, (5,))
+    assert cache.get(model, count, 5) == (1.0, (5,))
+    assert count.calls == 1
+    cache.get(model, count, 6)
+    assert count.calls == 2
+
+
+def test_a_changed_model_never_sees_the_old_result():
+    # A live training publishes new weights; an upload brings other weights: new fingerprints.
+    cache, count = AnalysisCache(), Counter()
+    snapshot = TinyModel(1.0)
+    assert cache.get(snapshot, count)[0] == 1.0
+    later = TinyModel(2.0)
+    assert cache.get(later, count)[0] == 2.0
+    same_weights = TinyModel(1.0)  # the same file uploaded again shares the result
+    assert cache.get(same_weights, count)[0] == 1.0
+    assert count.calls == 2
+
+
+def test_least_recently_used_models_and_results_are_dropped():
+    cache, count = AnalysisCache(max_models=2, max_results=2), Counter()
+    models = [TinyModel(v) for v in (1.0, 2.0, 3.0)]
+    for model in models:
+        cache.get(model, count)
+    cache.get(models[0], count)  # dropped when the third came
+    assert count.calls == 4
+    for n in range(3):
+        cache.get(models[0], count, n)
+    cache.get(models[0], count, 0)  # pushed out by 1 and 2
+    assert count.calls == 8
+
+
+def test_a_background_request_reports_progress_then_the_result():
+    cache = AnalysisCache()
+    release, halfway = threading.Event(), threading.Event()
+
+    def slow(model, progress):
+        progress(0.5)
+        halfway.set()
+        assert release.wait(WAIT)
+        return "done"
+
+    model = TinyModel(1.0)
+    first = cache.request(model, slow)
+    assert isinstance(first, Pending)
+    assert halfway.wait(WAIT)
+    assert cache.request(model, slow) == Pending(0.5)
+    release.set()
+    assert cache.wait(model, slow) == "done"
+    assert cache.request(model, slow) == "done"
+
+
+def test_a_failing_background_analysis_is_reported_not_raised():
+    cache = AnalysisCache()
+
+    def broken(model, progress):
+        raise RuntimeError("no memory left")
+
+    result = cache.wait(TinyModel(1.0), broken)
+    assert isinstance(result, Failed) and "no memory left" in result.message
+
+
+def test_ablation_changes_the_fingerprint():
+    pytest.importorskip("tensorflow")
+    import gru_viz
+
+    model = gru_viz.load_model()
+    assert gru_viz.ablate(model, [0]).fingerprint() != model.fingerprint()
+    assert model.copy().fingerprint() == model.fingerprint()
