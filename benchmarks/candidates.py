@@ -8,8 +8,8 @@ The same GRU, the same weights, the same XLA-compiled TensorFlow loop, with less
   two small matrix products instead of four and writes one array instead of five;
 - z, r, h~ and y do not feed the recurrence, so they are computed after the loop for all steps at
   once, from h_{t-1}, in a few large products.
-`trace` returns a gru_viz.interface.Trace exactly as GRUModel.trace does, so the two are timed on the
-same work; `max_difference` holds it against the numpy reference.
+`LeanModel` runs it behind gru_viz's model interface, so its trace is the same work as
+GRUModel.trace; `max_difference` holds it against the numpy reference.
 """
 
 from __future__ import annotations
