@@ -12,8 +12,11 @@ def sigmoid(v: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-v))
 
 
-def gru_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Run the article's GRU over x (B, T, 2) from h_0 = 0, one step at a time.
+def gru_reference(
+    x: np.ndarray, weights: dict[str, np.ndarray], mask: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Run the article's GRU over x (B, T, 2) from h_0 = 0, one step at a time; mask (H,), if
+    given, multiplies h after every step (0 holds a unit at 0).
 
     Returns y (B, T) and z, r, h_tilde, h (B, T, H), all float64.
     """
@@ -29,6 +32,8 @@ def gru_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> dict[str, np
         r = sigmoid(x_t @ w["Wr"] + h @ w["Ur"] + w["br"])
         h_tilde = np.tanh(x_t @ w["Wh"] + (r * h) @ w["Uh"] + w["bh"])
         h = (1.0 - z) * h + z * h_tilde
+        if mask is not None:
+            h = h * mask
         y[:, t] = (h @ w["Wo"] + w["bo"])[:, 0]
         for name, value in (("z", z), ("r", r), ("h_tilde", h_tilde), ("h", h)):
             out[name][:, t] = value

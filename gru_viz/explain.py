@@ -1,0 +1,168 @@
+"""Why one sum is right or wrong, as data and in words, computed from the trace.
+
+Bit positions count from the least significant bit (position t is worth 2**t), as everywhere in
+gru_viz. A carry chain is a run of positions that each pass a carry on: it begins at the
+position that makes the carry (a_s = b_s = 1) and ends at the first position whose carry-in is
+not passed on; its length is the number of positions the carry moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gru_viz.carry import CarryUnits
+from gru_viz.interface import AdditionModel, Trace
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What went right or wrong in one addition.
+
+    first_wrong: the lowest wrong sum bit, or None if the sum is right; first_p its p. chain_start and
+    chain_length: the carry chain that reaches first_wrong (None if no carry comes into it).
+    carry_unit: the unit that follows the carry best; unit_start and unit_end its state at the
+    chain's start and on entering first_wrong; unit_lost: the first position of the chain where
+    that unit's state no longer reads as a carry (None if it held it). min_margin: the smallest |p - 0.5| of any sum
+    bit, at margin_bit. train_bits: the operand length the model was trained on, if known.
+    """
+
+    correct: bool
+    first_wrong: int | None
+    chain_start: int | None
+    chain_length: int | None
+    carry_unit: int
+    carry_score: float
+    unit_start: float | None
+    unit_end: float | None
+    unit_lost: int | None
+    unit_threshold: float
+    first_p: float | None
+    min_margin: float
+    margin_bit: int
+    n_carries: int
+    longest_chain: int
+    train_bits: int | None
+    text: str
+
+
+def chain_into(carry: np.ndarray, position: int) -> tuple[int, int] | None:
+    """(start, length) of the carry chain that brings a carry into `position`, from the true
+    carry into each bit (T,); None if no carry comes in."""
+    if position == 0 or not carry[position]:
+        return None
+    start = position - 1
+    while start > 0 and carry[start]:
+        start -= 1
+    return start, position - start
+
+
+def chain_runs(carry: np.ndarray) -> list[tuple[int, int]]:
+    """Every carry chain of one addition as (start, length), from the carry into each bit."""
+    runs, t = [], 1
+    while t < len(carry):
+        if carry[t]:
+            start = t - 1
+            while t < len(carry) and carry[t]:
+                t += 1
+            runs.append((start, t - start - 1))
+        t += 1
+    return runs
+
+
+def explain(trace: Trace, model: AdditionModel, carry_units: CarryUnits) -> Explanation:
+    """Why `trace` (an addition by `model`) is right or wrong; carry_units from
+    gru_viz.carry.carry_units(model)."""
+    carry = trace.carry  # (T,)
+    wrong = np.flatnonzero(trace.bits_pred != trace.bits_true)
+    margins = np.abs(np.asarray(trace.p, np.float64) - 0.5)  # (T,)
+    unit = int(carry_units.top)
+    runs = chain_runs(carry)
+    facts = dict(
+        correct=bool(trace.correct),
+        carry_unit=unit,
+        carry_score=float(carry_units.scores[unit]),
+        min_margin=float(margins.min()),
+        margin_bit=int(margins.argmin()),
+        n_carries=int(carry.sum()),
+        longest_chain=max((length for _, length in runs), default=0),
+        train_bits=_train_bits(model),
+    )
+    first = int(wrong[0]) if len(wrong) else None
+    chain = chain_into(carry, first) if first is not None else None
+    start, length = chain if chain else (None, None)
+    unit_start = unit_end = lost = None
+    if chain:
+        unit_start = float(trace.h[start, unit])
+        unit_end = float(trace.h[first - 1, unit])
+        lost = _lost_at(trace.h[start:first, unit], carry_units, unit, start)
+    facts.update(first_wrong=first, chain_start=start, chain_length=length)
+    facts.update(unit_start=unit_start, unit_end=unit_end, unit_lost=lost)
+    facts.update(unit_threshold=float(carry_units.thresholds[unit]))
+    facts.update(first_p=None if first is None else float(trace.p[first]))
+    return Explanation(**facts, text=_words(facts, len(wrong), trace.n_bits))
+
+
+def _lost_at(states: np.ndarray, units: CarryUnits, unit: int, start: int) -> int | None:
+    """The first position start + 1 + i whose incoming state states[i] (the unit's h after
+    position start + i) no longer reads as a carry by the unit's threshold; None if all do."""
+    reads = units.signs[unit] * (states - units.thresholds[unit]) > 0  # (L,)
+    missing = np.flatnonzero(~reads)
+    return None if len(missing) == 0 else start + 1 + int(missing[0])
+
+
+def _train_bits(model: AdditionModel) -> int | None:
+    bits = (model.train_config or {}).get("train_bits")
+    return int(bits) if isinstance(bits, int) and not isinstance(bits, bool) else None
+
+
+def _words(facts: dict, n_wrong: int, n_bits: int) -> str:
+    if facts["correct"]:
+        return _right_words(facts, n_bits)
+    first, unit = facts["first_wrong"], facts["carry_unit"]
+    parts = [f"{n_wrong:,} of {n_bits:,} sum bits are wrong. The first wrong bit is {first:,}"]
+    if facts["chain_start"] is None:
+        parts[0] += ", where no carry comes in: the model carried one that was not there."
+    else:
+        parts[0] += (
+            f", at the end of a carry chain that began at bit {facts['chain_start']:,} "
+            f"({facts['chain_length']:,} bits long)."
+        )
+    if facts["train_bits"]:
+        parts.append(f"This model was trained on {facts['train_bits']}-bit numbers.")
+    if facts["chain_start"] is not None:
+        parts.append(_unit_words(facts))
+    return " ".join(parts)
+
+
+def _unit_words(facts: dict) -> str:
+    unit, lost = facts["carry_unit"], facts["unit_lost"]
+    moved = (
+        f"Its carry unit {unit} (score {facts['carry_score']:.2f}) went from "
+        f"{facts['unit_start']:.2f} to {facts['unit_end']:.2f} along the chain"
+    )
+    if lost is None:
+        return (
+            f"{moved} and still read as a carry (threshold {facts['unit_threshold']:.2f}), yet "
+            f"the output gave p = {facts['first_p']:.2f} for a 1 at bit {facts['first_wrong']:,}: "
+            "this unit does not hold the carry alone (a unit that does scores 1.00)."
+        )
+    return (
+        f"{moved}: it stopped reading as a carry (threshold {facts['unit_threshold']:.2f}) "
+        f"at bit {lost:,}."
+    )
+
+
+def _right_words(facts: dict, n_bits: int) -> str:
+    margin = (
+        f"The smallest margin of any output bit is {facts['min_margin']:.2f} "
+        f"(bit {facts['margin_bit']:,}; 0.5 is a certain bit, 0 a coin toss)."
+    )
+    if facts["n_carries"] == 0:
+        return f"No position of this sum carries, so there was no carry to keep. {margin}"
+    return (
+        f"Unit {facts['carry_unit']} carried: its state follows the true carry "
+        f"(score {facts['carry_score']:.2f}). This sum has {facts['n_carries']:,} carries, the "
+        f"longest chain {facts['longest_chain']:,} bits. {margin}"
+    )
