@@ -20,12 +20,13 @@ from gru_viz.interface import AdditionModel, Trace
 class Explanation:
     """What went right or wrong in one addition.
 
-    first_wrong: the lowest wrong sum bit, or None if the sum is right; first_p its p. chain_start and
-    chain_length: the carry chain that reaches first_wrong (None if no carry comes into it).
-    carry_unit: the unit that follows the carry best; unit_start and unit_end its state at the
-    chain's start and on entering first_wrong; unit_lost: the first position of the chain where
-    that unit's state no longer reads as a carry (None if it held it). min_margin: the smallest |p - 0.5| of any sum
-    bit, at margin_bit. train_bits: the operand length the model was trained on, if known.
+    first_wrong: the lowest wrong sum bit, or None if the sum is right; first_p its p.
+    chain_start, chain_length: the carry chain that reaches first_wrong (None if no carry comes
+    into it). carry_unit: the unit that follows the carry best; unit_start and unit_end its
+    state at the chain's start and on entering first_wrong; unit_lost: the first position of
+    the chain where its state no longer reads as a carry (None if it held it). min_margin: the
+    smallest |p - 0.5| of any sum bit, at margin_bit. train_bits: the operand length the model
+    was trained on, if known.
     """
 
     correct: bool
@@ -120,7 +121,7 @@ def _train_bits(model: AdditionModel) -> int | None:
 def _words(facts: dict, n_wrong: int, n_bits: int) -> str:
     if facts["correct"]:
         return _right_words(facts, n_bits)
-    first, unit = facts["first_wrong"], facts["carry_unit"]
+    first = facts["first_wrong"]
     parts = [f"{n_wrong:,} of {n_bits:,} sum bits are wrong. The first wrong bit is {first:,}"]
     if facts["chain_start"] is None:
         parts[0] += ", where no carry comes in: the model carried one that was not there."
