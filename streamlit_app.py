@@ -36,7 +36,18 @@ def main() -> None:
     with st.sidebar:
         model_panel(settings)
         training_panel()
-    show_results(settings, a, b)
+    sum_tab, length_tab, machine_tab = st.tabs(
+        page.TABS, key="tab", bind="query-params", on_change="rerun"
+    )
+    if sum_tab.open:
+        with sum_tab:
+            show_results(settings, a, b)
+    if length_tab.open:
+        with length_tab:
+            background_view("length", settings, a, b, how_far)
+    if machine_tab.open:
+        with machine_tab:
+            background_view("machine", settings, a, b, inside_the_machine)
 
 
 # SETTINGS AND SHARED RESOURCES
@@ -73,7 +84,7 @@ def _shared_model(path: str | None, max_trainings: int):
     runtime.settle_memory()
 
     def warm_up(model) -> None:
-        runtime.warm_up(model, analysis_cache(), quick=[page.carry_order])
+        runtime.warm_up(model, analysis_cache(), quick=[page.carry_units])
 
     return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
 
@@ -83,12 +94,27 @@ def shared_model(settings: AppSettings):
     return _shared_model(settings.model_path, settings.max_trainings)
 
 
+@st.cache_resource(show_spinner=False)
+def reference_models():
+    """The shipped robust and tutorial models, drawn beside any model as references."""
+    from gru_viz.model import load_model
+
+    return {name: load_model(path) for name, path in page.REFERENCES.items()}
+
+
 def use_own() -> bool:
     return st.session_state.get("model_source") == page.OWN_CHOICE
 
 
 def current_model(settings: AppSettings):
-    return st.session_state.workspace.active(shared_model(settings).active(), use_own())
+    """The model the page shows: the session's choice, with the units it switched off."""
+    active = st.session_state.workspace.active(shared_model(settings).active(), use_own())
+    return page.with_units_off(active, st.session_state.get(units_off_key(active), []))
+
+
+def units_off_key(active) -> str:
+    hidden = 0 if active.model is None else active.model.config.hidden_size
+    return f"units_off_{hidden}"
 
 
 # THE NUMBERS
@@ -127,6 +153,16 @@ def model_panel(settings: AppSettings) -> None:
     notice = ws.notice(active, use_own())
     if notice:
         st.info(notice)
+    if active.model is not None:
+        units = analysis_cache().get(active.intact, page.carry_units)
+        st.multiselect(
+            "Switch units off",
+            page.unit_options(active.model.config.hidden_size, units),
+            key=units_off_key(active),
+            format_func=lambda u: page.unit_label(u, units),
+            help="Hold these units' state at 0 at every step, in the real model. Every view "
+            "then shows the model without them.",
+        )
     if active.model is not None:
         st.download_button(
             "Download this model",
@@ -325,14 +361,16 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     if a is None or b is None:
         st.info("Fix the number above to see the model's sum.", icon=":material/edit:")
         return
-    trace = analysis_cache().get(active.model, page.trace, a, b)
+    cache = analysis_cache()
+    trace = cache.get(active.model, page.trace, a, b)
+    why = cache.get(active.model, page.explanation, a, b)
     st.caption(f"Model: {active.label}")
-    show_sums(trace)
+    show_sums(trace, why)
     show_bit_table(trace)
-    show_gates(active.model, trace)
+    show_gates(active.model, trace, why)
 
 
-def show_sums(trace) -> None:
+def show_sums(trace, why) -> None:
     sums = page.sums(trace)
     if sums.short:
         left, right = st.columns(2)
@@ -346,6 +384,7 @@ def show_sums(trace) -> None:
         st.success(page.verdict(trace), icon=":material/check_circle:")
     else:
         st.error(page.verdict(trace), icon=":material/cancel:")
+    st.markdown(f"**Why.** {why.text}")
 
 
 def show_bit_table(trace) -> None:
@@ -382,7 +421,7 @@ def show_bit_table(trace) -> None:
             st.code(usual, language=None)
 
 
-def show_gates(model, trace) -> None:
+def show_gates(model, trace, why) -> None:
     from gru_viz import figures
 
     st.subheader("Inside the GRU")
@@ -398,12 +437,20 @@ def show_gates(model, trace) -> None:
         "Carry units first",
         value=True,
         key="by_carry",
-        help="Order the hidden units by how strongly their state follows the true carry "
-        "(measured on 24 random 30-bit sums), so the carry unit(s) sit at the top.",
+        help="Order the hidden units by how well their state reads as the true carry "
+        "(measured on 96 additions of 64-bit numbers, two thirds with long carry chains), so "
+        "the carry units sit at the top.",
     )
-    carry_order = analysis_cache().get(model, page.carry_order)
-    order = page.unit_order(carry_order, trace.hidden_size, by_carry)
-    fig = page.inside_figure(trace, view, order)
+    chain = page.chain_range(why, trace.n_bits)
+    zoom = controls[2].toggle(
+        "Zoom to the chain that broke",
+        key="zoom_chain",
+        disabled=chain is None,
+        help="Show the carry chain that reaches the first wrong bit, and nothing else.",
+    )
+    units = analysis_cache().get(model, page.carry_units)
+    order = page.unit_order(units.order, trace.hidden_size, by_carry)
+    fig = page.inside_figure(trace, view, order, units, chain if zoom else None)
     figure_column, text_column = st.columns([2.2, 1])
     with figure_column:
         config = figures.plot_config(page.figure_file_name(view, trace), _image_format())
@@ -413,6 +460,103 @@ def show_gates(model, trace) -> None:
             st.caption(note)
     with text_column:
         equations()
+
+
+# THE BACKGROUND VIEWS: how far it adds, inside the machine
+
+
+def background_view(name: str, settings: AppSettings, a, b, draw) -> None:
+    """A view whose analyses run in the background: it polls while any is still computing."""
+    polling = st.session_state.get(f"{name}_pending", False)
+    st.fragment(run_every=0.5 if polling else None)(_background_body)(name, settings, a, b, draw)
+
+
+def _background_body(name: str, settings: AppSettings, a, b, draw) -> None:
+    active = current_model(settings)
+    notice = page.unsettled_notice(active)
+    if notice:
+        st.info(notice, icon=":material/hourglass_top:")
+        return
+    try:
+        pending = draw(active, a, b)
+    except Exception as error:  # a message on the page, the traceback in the server's log
+        logging.getLogger(__name__).exception("drawing the %s view failed", name)
+        st.error(f"Sorry, this view could not be drawn: {error}", icon=":material/error:")
+        pending = False
+    was = st.session_state.get(f"{name}_pending", False)
+    st.session_state[f"{name}_pending"] = pending
+    if pending != was:  # start or stop polling
+        st.rerun()
+
+
+def background(model, fn, what: str):
+    """fn(model) from the cache, or None while it computes (a progress bar says so)."""
+    from gru_viz.app.cache import Failed, Pending
+
+    result = analysis_cache().request(model, fn)
+    if isinstance(result, Pending):
+        st.progress(result.fraction, text=page.pending_text(what, result.fraction))
+        return None
+    if isinstance(result, Failed):
+        st.error(f"Computing {what} failed: {result.message}", icon=":material/error:")
+        return None
+    return result
+
+
+def how_far(active, a, b) -> bool:
+    """Length curves of this model and the references, and the ablation ranking; True while
+    any of them is still computing."""
+    from gru_viz import figures
+
+    st.subheader("How far it adds")
+    st.caption(page.LENGTH_NOTE)
+    named, pending = [], False
+    for name, model, main in page.curve_models(active, reference_models()):
+        curve = background(model, page.length_curve, f"how far the {name} adds")
+        pending |= curve is None
+        if curve is not None:
+            named.append(figures.NamedCurve(name, curve, main))
+    if named:
+        fig = figures.length_figure(named, page.train_bits(active.model))
+        st.plotly_chart(fig, key="length_chart", config=plot_config("gru-viz-length"))
+    st.subheader("Which units it needs")
+    st.caption(page.RANKING_NOTE)
+    ranking = background(active.model, page.ranking, "what each unit is worth")
+    if ranking is not None:
+        units = analysis_cache().get(active.intact, page.carry_units)
+        fig = figures.ablation_figure(ranking, units.carriers)
+        st.plotly_chart(fig, key="ablation_chart", config=plot_config("gru-viz-units-off"))
+    return pending or ranking is None
+
+
+def inside_the_machine(active, a, b) -> bool:
+    """The machine read off the GRU beside the textbook adder, with the current addition's
+    path; True while it is still computing."""
+    from gru_viz import figures
+
+    st.subheader("The machine inside")
+    st.caption(page.MACHINE_NOTE)
+    found = background(active.model, page.machine, "the machine inside this model")
+    if found is None:
+        return True
+    paths = page.machine_paths(found, a, b)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**Read off this GRU: {page.states_word(found.n_states)}**")
+        st.graphviz_chart(figures.machine_dot(found, paths.found), width="stretch")
+    with right:
+        st.markdown("**The textbook adder: 2 states**")
+        st.graphviz_chart(figures.machine_dot(paths.adder, paths.adder_path), width="stretch")
+    if paths.note:
+        st.caption(paths.note)
+    st.markdown(page.machine_text(found))
+    return False
+
+
+def plot_config(name: str) -> dict:
+    from gru_viz import figures
+
+    return figures.plot_config(name, _image_format())
 
 
 def equations() -> None:

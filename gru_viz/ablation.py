@@ -38,10 +38,9 @@ def ranking_bits(model: AdditionModel) -> int:
     """The operand length the ranking uses: four times the model's training length, from 8 to
     256 bits (64 for the robust preset, 16 for the tutorial's): long enough to need the carry,
     short enough that the model gets most sums right with every unit on. 64 if unknown."""
-    train_bits = (model.train_config or {}).get("train_bits")
-    if not isinstance(train_bits, int) or isinstance(train_bits, bool):
+    if model.train_bits is None:
         return 64
-    return min(256, max(8, 4 * train_bits))
+    return min(256, max(8, 4 * model.train_bits))
 
 
 def ranking_operands(n_pairs: int, n_bits: int, seed: int) -> np.ndarray:

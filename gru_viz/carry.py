@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gru_viz.interface import AdditionModel
 
 PROBE_PAIRS = 96  # additions in the carry probe: a third uniform, a third chains, a third stress
+CARRY_SCORE = 0.9  # a unit scoring this or more is called a carry unit on the page
 PROBE_BITS = 64  # operand bits of each probe addition (65 steps with the last carry)
 
 
@@ -92,7 +93,7 @@ class CarryUnits:
 
     scores (H,) in [0, 1] (see `threshold_scores`); signs int8 (H,): +1 if a high state means
     carry 1, -1 if a low one does; thresholds (H,): unit u reads carry 1 where
-    signs[u] * (h[u] - thresholds[u]) > 0; order (H,): units from best to worst score, ties in
+    signs[u] * (h[u] - thresholds[u]) > 0; order (H,): units from best to worst score, ties: a unit high for a carry first, then
     unit order; top: order[0]. Measured on n_pairs probe additions of n_bits-bit operands.
     """
 
@@ -104,6 +105,12 @@ class CarryUnits:
     seed: int
     n_pairs: int
     n_bits: int
+
+    @property
+    def carriers(self) -> tuple[int, ...]:
+        """Units whose state reads the carry almost perfectly (score >= CARRY_SCORE), best
+        first."""
+        return tuple(int(u) for u in self.order if self.scores[u] >= CARRY_SCORE)
 
 
 def carry_units(
@@ -123,7 +130,9 @@ def carry_units(
     bits_x = x.astype(np.int8)  # (N, T, 2): the top bit is 0, so carry[:, -1] is the carry out
     carry = bitlib.carries_in(bits_x[..., 0], bits_x[..., 1])  # (N, T)
     scores, signs, thresholds = threshold_scores(h_prev.reshape(-1, h.shape[-1]), carry.reshape(-1))
-    order = np.argsort(-scores, kind="stable")  # (H,)
+    # Best score first; among equal scores a unit that is high for a carry first (it is the
+    # easier one to read on a plot), then by unit number.
+    order = np.lexsort((np.arange(len(scores)), signs < 0, -scores))  # (H,)
     return CarryUnits(
         scores=scores,
         signs=signs,

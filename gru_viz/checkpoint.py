@@ -24,7 +24,9 @@ from gru_viz.weights import weight_shapes
 FORMAT = "gru-viz-model"
 VERSION = 1
 MAX_BYTES = 64 * 2**20  # larger files are refused before they are parsed
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "model.npz"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEFAULT_PATH = ASSETS / "model.npz"  # the shipped robust model
+TUTORIAL_PATH = ASSETS / "tutorial.npz"  # the shipped model trained by the tutorial's recipe
 
 
 class CheckpointError(ValueError):

@@ -88,7 +88,7 @@ def explain(trace: Trace, model: AdditionModel, carry_units: CarryUnits) -> Expl
         margin_bit=int(margins.argmin()),
         n_carries=int(carry.sum()),
         longest_chain=max((length for _, length in runs), default=0),
-        train_bits=_train_bits(model),
+        train_bits=model.train_bits,
     )
     first = int(wrong[0]) if len(wrong) else None
     chain = chain_into(carry, first) if first is not None else None
@@ -111,11 +111,6 @@ def _lost_at(states: np.ndarray, units: CarryUnits, unit: int, start: int) -> in
     reads = units.signs[unit] * (states - units.thresholds[unit]) > 0  # (L,)
     missing = np.flatnonzero(~reads)
     return None if len(missing) == 0 else start + 1 + int(missing[0])
-
-
-def _train_bits(model: AdditionModel) -> int | None:
-    bits = (model.train_config or {}).get("train_bits")
-    return int(bits) if isinstance(bits, int) and not isinstance(bits, bool) else None
 
 
 def _words(facts: dict, n_wrong: int, n_bits: int) -> str:

@@ -102,6 +102,12 @@ class AdditionModel(ABC):
     def hidden_size(self) -> int:
         return self.config.hidden_size
 
+    @property
+    def train_bits(self) -> int | None:
+        """The operand length the model was trained on, if its training config says."""
+        bits = self.train_config.get("train_bits")
+        return bits if isinstance(bits, int) and not isinstance(bits, bool) else None
+
     def fingerprint(self) -> str:
         """A short hash of everything that decides what the model computes: two models with
         the same fingerprint give the same results, so analyses are cached under it."""

@@ -41,51 +41,6 @@ def test_batched_carries_match_a_bit_by_bit_ripple_adder():
         np.testing.assert_array_equal(bitlib.carries_in(padded[row, 0], padded[row, 1]), expected)
 
 
-def test_carry_scores_find_the_unit_that_holds_the_carry():
-    rng = np.random.default_rng(1)
-    n, t, h = 8, 20, 4
-    carry = rng.integers(0, 2, size=(n, t)).astype(np.int8)
-    carry[:, 0] = 0  # nothing carries into the lowest bit
-    states = rng.normal(size=(n, t, h)) * 0.1
-    # Unit 2 holds, after step t, the carry into t + 1: its previous state is the carry into t.
-    states[:, :-1, 2] = carry[:, 1:]
-    states[:, -1, 2] = 0
-    states[:, :, 3] = 0.0  # a unit that never changes
-    scores = analysis.carry_scores(states, carry)
-    assert scores.shape == (h,)
-    assert scores[2] == pytest.approx(1.0)
-    assert scores[3] == 0.0
-    assert np.all((0 <= scores) & (scores <= 1))
-    assert analysis.unit_order(scores)[0] == 2
-
-
-def test_carry_scores_with_no_carry_at_all_are_zero_not_nan():
-    scores = analysis.carry_scores(np.ones((1, 5, 3)), np.zeros((1, 5), np.int8))
-    np.testing.assert_array_equal(scores, np.zeros(3))
-
-
-def test_unit_order_is_stable_for_ties():
-    np.testing.assert_array_equal(analysis.unit_order(np.array([0.1, 0.5, 0.1, 0.5])), [1, 3, 0, 2])
-
-
-class CarryModel:
-    """A stand-in model whose unit 1 is the carry out of each step: it adds exactly."""
-
-    def run(self, x):
-        bits = x.astype(np.int8)
-        carry = bitlib.carries_in(bits[..., 0], bits[..., 1])  # (B, T)
-        h = np.zeros(x.shape[:2] + (3,), np.float32)  # (B, T, H)
-        h[:, :-1, 1] = carry[:, 1:]
-        h[..., 2] = bits[..., 0]
-        return {"h": h}
-
-
-def test_probe_ranks_the_carry_unit_first():
-    scores = analysis.probe_carry_scores(CarryModel())
-    assert analysis.unit_order(scores)[0] == 1
-    assert scores[1] > 0.99
-
-
 def test_bit_table_rows_line_up_by_position():
     trace = fake_trace(1024, 16)
     table = analysis.bit_table(trace)

@@ -15,10 +15,11 @@ length curves, the automaton, ablation rankings). A background function takes a 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from gru_viz.interface import AdditionModel
@@ -58,7 +59,8 @@ class AnalysisCache:
         self._lock = threading.Lock()
         self._models: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
         self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gru-viz-analysis")
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
 
     def get(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
         """fn(model, *args), computed here the first time and remembered for this model."""
@@ -80,7 +82,7 @@ class AnalysisCache:
         with self._lock:
             if (fingerprint, key) not in self._running:
                 progress = _Progress()
-                future = self._worker.submit(fn, model, *args, progress=progress)
+                future = self._submit(fn, model, *args, progress=progress)
                 self._running[fingerprint, key] = (future, progress)
                 future.add_done_callback(lambda f: self._finish(fingerprint, key, f))
             future, progress = self._running[fingerprint, key]
@@ -101,6 +103,26 @@ class AnalysisCache:
     def clear(self) -> None:
         with self._lock:
             self._models.clear()
+
+    def _submit(self, fn: Callable, *args: object, **kwargs: object) -> Future:
+        """Queue fn(*args, **kwargs) for the one background worker (a daemon thread, so a
+        server that exits does not wait for it). Called with the lock held."""
+        future: Future = Future()
+        self._jobs.put((future, fn, args, kwargs))
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="gru-viz-analysis", daemon=True)
+            self._worker.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args, kwargs = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as error:  # reported by request() as Failed
+                future.set_exception(error)
 
     def _finish(self, fingerprint: str, key: Hashable, future: Future) -> object:
         error = future.exception()

@@ -6,20 +6,27 @@ a figure, so pytest reaches every branch without a browser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_viz import analysis, figures
+from gru_viz import ablation, analysis, automaton, carry, explain, figures, length
 from gru_viz import bits as bitlib
+from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
 from gru_viz.app.slots import TrainingSlots
-from gru_viz.app.workspace import SharedModel
+from gru_viz.app.workspace import ActiveModel, SharedModel
+from gru_viz.carry import CarryUnits
+from gru_viz.checkpoint import DEFAULT_PATH, TUTORIAL_PATH
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
+from gru_viz.explain import Explanation
 from gru_viz.inputs import int_to_digits
 from gru_viz.interface import AdditionModel, Trace
+from gru_viz.length import LengthCurve
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
+TABS = ("The sum and its gates", "How far it adds", "Inside the machine")
+REFERENCES = {"shipped robust model": DEFAULT_PATH, "shipped tutorial model": TUTORIAL_PATH}
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
 VIEW_CHOICES = {"Gates z and r": "gates", "States h~ and h": "states"}  # label -> figure view
 TABLE_WIDTH = 128  # bit table columns shown at once
@@ -152,15 +159,25 @@ def trace(model: AdditionModel, a: int, b: int) -> Trace:
     return model.trace(a, b)
 
 
-def carry_order(model: AdditionModel) -> np.ndarray:
-    """The model's units, those that follow the carry most closely first (H,): cached per model."""
-    return analysis.unit_order(analysis.probe_carry_scores(model))
-
-
-def inside_figure(trace: Trace, view_choice: str, order: np.ndarray):
-    """The heatmaps of the view the page's control names."""
+def inside_figure(
+    trace: Trace,
+    view_choice: str,
+    order: np.ndarray,
+    units: CarryUnits | None = None,
+    x_range: tuple[float, float] | None = None,
+):
+    """The heatmaps of the view the page's control names, carry units labelled and the top
+    one's state drawn against the carry underneath."""
     return figures.trace_figure(
-        trace, VIEW_CHOICES[view_choice], order, analysis.addition_label(trace)
+        trace,
+        VIEW_CHOICES[view_choice],
+        order,
+        analysis.addition_label(trace),
+        carriers=() if units is None else units.carriers,
+        track_unit=None if units is None else units.top,
+        x_range=x_range,
+        track_threshold=None if units is None else float(units.thresholds[units.top]),
+        track_high_for_carry=units is None or bool(units.signs[units.top] > 0),
     )
 
 
@@ -181,3 +198,194 @@ def zoom_note(n_bits: int) -> str:
         "Drag across the plot to zoom; double-click (twice after zooming) to see every "
         "position. Nothing is averaged: there is one cell per bit and unit at any zoom."
     )
+
+
+# EXPLAIN IT: the compute functions the page caches per model, and their wording
+
+
+def carry_units(model: AdditionModel) -> CarryUnits:
+    """Each unit's carry score on stress additions (quick: computed on the page's thread)."""
+    return carry.carry_units(model)
+
+
+def explanation(model: AdditionModel, a: int, b: int) -> Explanation:
+    """Why the model's sum of a and b is right or wrong."""
+    return explain.explain(model.trace(a, b), model, carry.carry_units(model))
+
+
+def length_curve(model: AdditionModel, progress=None) -> LengthCurve:
+    """The default length curve (heavy: computed in the background)."""
+    return length.length_curve(model, progress=progress)
+
+
+def ranking(model: AdditionModel, progress=None) -> AblationRanking:
+    """Accuracy lost with each unit switched off alone (heavy: in the background)."""
+    return ablation.ablation_ranking(model, progress=progress)
+
+
+def machine(model: AdditionModel, progress=None) -> automaton.Automaton:
+    """The machine the model implements (heavy: in the background)."""
+    if progress is not None:
+        progress(0.1)
+    found = automaton.extract_automaton(model)
+    if found.is_adder:  # its start state is carry 0, the other carry 1
+        found = replace(found, names=automaton.textbook_adder().names)
+    return found
+
+
+def with_units_off(active: ActiveModel, units: list[int]) -> ActiveModel:
+    """`active` with `units` switched off (held at 0 at every step), or as it is if none are
+    or there is no model yet."""
+    if not units or active.model is None:
+        return active
+    from gru_viz.model import ablate
+
+    off = tuple(sorted(int(u) for u in units))
+    label = f"{active.label}, with unit{'s' if len(off) > 1 else ''} "
+    label += ", ".join(map(str, off)) + " switched off"
+    model = ablate(active.model, off)
+    return replace(active, model=model, label=label, units_off=off, intact_model=active.model)
+
+
+def unsettled_notice(active: ActiveModel) -> str:
+    """Why a heavy view waits, or "" if it can be computed for this model now."""
+    if active.model is None or active.live:
+        return (
+            "The model is still training. This view is computed once the training ends (stop "
+            "it to see it now, or switch to the shipped model in the sidebar)."
+        )
+    return ""
+
+
+def curve_models(
+    active: ActiveModel, references: dict[str, AdditionModel]
+) -> list[tuple[str, AdditionModel, bool]]:
+    """(name, model, main) for the length figure: the page's model, then each reference that
+    is not the same model, and the intact model if units are switched off."""
+    main = "model on this page" if not active.units_off else "model with units off"
+    chosen = [(main, active.model, True)]
+    if active.units_off:
+        chosen.append(("model with all units on", active.intact, False))
+    seen = {model.fingerprint() for _, model, _ in chosen}
+    for name, model in references.items():
+        if model.fingerprint() not in seen:
+            chosen.append((name, model, False))
+            seen.add(model.fingerprint())
+    return chosen
+
+
+def unit_options(hidden_size: int, units: CarryUnits | None) -> list[int]:
+    """The units a person may switch off, carry units first."""
+    if units is None:
+        return list(range(hidden_size))
+    return [int(u) for u in units.order]
+
+
+def unit_label(unit: int, units: CarryUnits | None) -> str:
+    if units is None:
+        return f"unit {unit}"
+    return f"unit {unit} (carry score {units.scores[unit]:.2f})"
+
+
+def chain_range(why: Explanation, n_bits: int) -> tuple[float, float] | None:
+    """The x range that shows the carry chain reaching the first wrong bit, with a margin."""
+    if why.chain_start is None:
+        return None
+    low = max(0, why.chain_start - 2)
+    high = min(n_bits - 1, why.first_wrong + 3)
+    return (low - 0.5, high + 0.5)
+
+
+def train_bits(model: AdditionModel) -> int | None:
+    return model.train_bits
+
+
+@dataclass(frozen=True)
+class MachinePaths:
+    """The states the current addition visits in the found machine and in the textbook
+    adder (start state first), and a note for the page."""
+
+    found: np.ndarray | None
+    adder: automaton.Automaton
+    adder_path: np.ndarray | None
+    note: str
+
+
+def machine_paths(found: automaton.Automaton, a: int | None, b: int | None) -> MachinePaths:
+    adder = automaton.textbook_adder()
+    if a is None or b is None:
+        return MachinePaths(None, adder, None, "Type two numbers to see the path they take.")
+    n_bits = bitlib.default_n_bits(a, b)
+    bits_a, bits_b = bitlib.to_bits(a, n_bits), bitlib.to_bits(b, n_bits)
+    return MachinePaths(
+        automaton.machine_path(found, bits_a, bits_b),
+        adder,
+        automaton.machine_path(adder, bits_a, bits_b),
+        f"In red: the states and moves the current addition ({n_bits:,} steps) goes through.",
+    )
+
+
+def states_word(n_states: int) -> str:
+    return f"{n_states} state{'s' if n_states != 1 else ''}"
+
+
+def pending_text(what: str, fraction: float) -> str:
+    return f"Computing {what} in the background: {fraction:.0%} done."
+
+
+LENGTH_NOTE = (
+    "Each point is the share of sums the model gets exactly right, every bit, for operands of "
+    "that many bits: solid lines on random numbers, dashed on numbers whose sum carries all the "
+    "way along, such as (2^n - 1) + 1. A model that has learned to carry stays at 100% far past "
+    "the dotted line, the length it was trained on; a model that has learned the training "
+    "examples falls off soon after it. On the right, the same sums by their longest carry "
+    "chain: that, not the length, is what breaks a model that cannot carry."
+)
+
+RANKING_NOTE = (
+    "Each bar switches one unit off alone (its state held at 0 at every step, in the real "
+    "model) and measures the exact sums lost. Units in red are carry units (carry score at "
+    "least 0.9). Switch units off in the sidebar to see the sum, the gates and these curves "
+    "change."
+)
+
+MACHINE_NOTE = (
+    "Binary addition is a machine with two states, carry 0 and carry 1, that reads one pair "
+    "of bits a b and writes one sum bit s per step (edges are labelled a b / s). To read the "
+    "machine out of the GRU, its hidden states from 256 additions are grouped (k-means), each "
+    "group's next group and output are taken by majority vote for each input pair, and "
+    "groups that behave the same are merged (Mealy minimization). The path the current "
+    "addition takes is drawn in red."
+)
+
+
+def machine_text(found: automaton.Automaton) -> str:
+    """What the extracted machine is, how it was checked and what that does not prove."""
+    parts = [
+        f"The GRU's {found.n_clusters} groups of hidden states reduce to a machine with "
+        f"{found.n_states} states; it reproduces {found.consistency:.1%} of the GRU's own steps "
+        "on the additions it was read from."
+    ]
+    if found.is_adder:
+        parts.append("It is the two-state adder, state for state and edge for edge.")
+    else:
+        parts.append("It is not the two-state adder.")
+    parts.append(
+        f"Run on its own, it gets {found.agreement_random:.1%} of 1,000 random 1,024-bit sums "
+        f"and {found.agreement_stress:.1%} of carry-chain sums exactly right."
+    )
+    if found.first_departure is None:
+        parts.append(
+            "No addition of up to 4,095-bit numbers was found where the GRU leaves it (searched: "
+            "every length to 127 bits, then four lengths per doubling, with long carry chains)."
+        )
+    else:
+        a, b, position = found.first_departure
+        parts.append(
+            f"The shortest addition found where the GRU leaves it is {a} + {b}, at bit {position}."
+        )
+    parts.append(
+        "This is tested, not proved: the machine is checked on the sums above, and no finite "
+        "test covers every addition."
+    )
+    return " ".join(parts)

@@ -20,11 +20,20 @@ SHIPPED, FALLBACK, TRAINING, OWN = "shipped", "fallback", "training", "own"
 @dataclass(frozen=True)
 class ActiveModel:
     """The model the page should use now (None until a training's first step), where it comes
-    from (SHIPPED, FALLBACK, TRAINING or OWN) and a label for the page."""
+    from (SHIPPED, FALLBACK, TRAINING or OWN) and a label for the page. With units switched
+    off, `model` is the ablated model and `intact` the one it was made from."""
 
     model: AdditionModel | None
     source: str
     label: str
+    live: bool = False  # True while the model still changes (a training's snapshots)
+    units_off: tuple[int, ...] = ()
+    intact_model: AdditionModel | None = None
+
+    @property
+    def intact(self) -> AdditionModel | None:
+        """The model with every unit on."""
+        return self.model if self.intact_model is None else self.intact_model
 
     @property
     def own(self) -> bool:
@@ -91,7 +100,7 @@ class SharedModel:
         status = self.fallback_status()
         doing = f"training, step {status.step:,}" if status.live else describe_status(status)
         label = f"default model trained on this server ({doing})"
-        return ActiveModel(status.model, FALLBACK, label)
+        return ActiveModel(status.model, FALLBACK, label, live=status.live)
 
 
 class Workspace:
@@ -184,7 +193,7 @@ class Workspace:
             status = self.job.status()
             if status.model is not None:
                 label = f"training in this session: step {status.step:,}"
-                return ActiveModel(status.model, TRAINING, label)
+                return ActiveModel(status.model, TRAINING, label, live=status.live)
         if use_own and self.own is not None:
             return ActiveModel(self.own, OWN, self.own_label)
         return shared

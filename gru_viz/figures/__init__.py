@@ -2,7 +2,8 @@
 `plotly.graph_objects.Figure` or a string; they never show it and never call Streamlit.
 
 One module per kind of figure: gates (heatmaps of one addition), table (the bit table),
-training (loss and accuracy), style (what they share).
+training (loss and accuracy), length (how far a model adds, which units it needs), machine
+(the extracted automaton as DOT), style (what they share).
 """
 
 from gru_viz.figures.gates import (
@@ -15,6 +16,8 @@ from gru_viz.figures.gates import (
     gates_figure,
     trace_figure,
 )
+from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
+from gru_viz.figures.machine import to_dot as machine_dot
 from gru_viz.figures.style import IMAGE_SCALE, plot_config
 from gru_viz.figures.table import bit_table_html
 from gru_viz.figures.training import training_figure
@@ -26,9 +29,13 @@ __all__ = [
     "STATE_SCALE",
     "VIEWS",
     "BitRows",
+    "NamedCurve",
     "Panel",
+    "ablation_figure",
     "bit_table_html",
     "gates_figure",
+    "length_figure",
+    "machine_dot",
     "plot_config",
     "trace_figure",
     "training_figure",

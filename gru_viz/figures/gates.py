@@ -19,6 +19,9 @@ INITIAL_WINDOW = 256  # longer additions open zoomed on their lowest positions
 TEXT_IN_CELLS = 64  # bit digits are written into the strip up to this many positions
 STRIP_HEIGHT = 100  # pixels for the five rows of bits above the heatmaps
 PANEL_GAP = 45  # pixels above each heatmap, for its title
+TRACK_HEIGHT = 150  # pixels for the line plot of one unit against the carry
+TRACK_COLOURS = ("#1f77b4", "#ff7f0e")  # the unit's state, the true carry
+LEGEND_DROP = 50  # pixels from the plot's bottom edge down to the legend, below the axis title
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,28 @@ class BitRows:
     bits_pred: np.ndarray
 
 
+@dataclass(frozen=True)
+class Track:
+    """One unit's state h_t (T,) drawn against the true carry out of each bit (T,); the unit
+    reads as a carry above `threshold` if `high_for_carry`, else below it."""
+
+    unit: int
+    values: np.ndarray
+    carry_out: np.ndarray
+    threshold: float | None = None
+    high_for_carry: bool = True
+
+    @property
+    def title(self) -> str:
+        if self.threshold is None:
+            return f"Unit {self.unit} against the true carry out of each bit"
+        side = "above" if self.high_for_carry else "below"
+        return (
+            f"Unit {self.unit}, the top carry unit (carry when h is {side} "
+            f"{self.threshold:.2f}), against the true carry"
+        )
+
+
 def gates_figure(
     bits: BitRows,
     panels: Sequence[Panel],
@@ -48,56 +73,80 @@ def gates_figure(
     value_range: tuple[float, float] = (0.0, 1.0),
     colorscale: str = GATE_SCALE,
     title: str = "",
+    carriers: Sequence[int] = (),
+    track: Track | None = None,
+    x_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """The bits of an addition above one heatmap per panel, all sharing one x axis (bit
     position) and one colour scale fixed to `value_range`. Units run down the side in
-    `unit_order` (H,), the first at the top."""
+    `unit_order` (H,), the first at the top; those in `carriers` are labelled as carry units.
+    `track`, if given, adds a line plot of one unit against the carry at the bottom. The view
+    opens on `x_range` (default: the first INITIAL_WINDOW positions)."""
     n_bits, hidden = panels[0].values.shape
     for panel in panels:
         if panel.values.shape != (n_bits, hidden):
             raise ValueError(
                 f"panel {panel.title!r} has shape {panel.values.shape}; expected {(n_bits, hidden)}"
             )
-    unit_labels = [f"unit {u}" for u in unit_order]
+    unit_labels = [f"unit {u} · carry" if u in carriers else f"unit {u}" for u in unit_order]
     # a_t, b_t and the carry into t for every cell, for the hover: int8 (H, T, 3)
     per_bit = np.stack([bits.bits_a, bits.bits_b, bits.carry], axis=-1).astype(np.int8)
     customdata = np.broadcast_to(per_bit, (hidden, n_bits, 3))
-    traces = [_bit_strip(bits)] + [
-        _unit_heatmap(panel, unit_order, unit_labels, customdata) for panel in panels
+    rows = [[_bit_strip(bits)]] + [
+        [_unit_heatmap(panel, unit_order, unit_labels, customdata)] for panel in panels
     ]
     panel_height = min(560, max(160, 17 * hidden))
-    layout = _stacked_layout(n_bits, [p.title for p in panels], panel_height)
-    for row, trace in enumerate(traces):
+    heights = [panel_height] * len(panels)
+    titles = [p.title for p in panels]
+    if track is not None:
+        rows.append(_track_lines(track))
+        heights.append(TRACK_HEIGHT)
+        titles.append(track.title)
+    layout = _stacked_layout(n_bits, titles, heights, x_range)
+    for row, traces in enumerate(rows):
         suffix = "" if row == 0 else str(row + 1)
-        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        for trace in traces:
+            trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+    if track is not None:
+        layout[f"yaxis{len(rows)}"].update(
+            autorange=False, range=[-1.1, 1.1], showgrid=True, tickvals=[-1, 0, 1]
+        )
+        layout["legend"] = dict(orientation="h", x=0, y=-LEGEND_DROP, yanchor="top")
     low, high = value_range
     plot_height = layout.pop("plot_height")
+    # The colour bar spans the heatmaps, from the top of the first to the bottom of the last.
+    heatmaps = sum(heights[: len(panels)]) + PANEL_GAP * (len(panels) - 1)
+    bottom = plot_height - STRIP_HEIGHT - PANEL_GAP - heatmaps
+    block = dict(y=bottom / plot_height, len=heatmaps / plot_height)
+    bottom_margin = 55
+    if "legend" in layout:
+        layout["legend"]["y"] /= plot_height
+        bottom_margin += 30
     layout.update(
         coloraxis=dict(
             colorscale=colorscale,
             cmin=low,
             cmax=high,
-            colorbar=dict(
-                title="value",
-                thickness=14,
-                y=0,
-                yanchor="bottom",
-                len=1 - (STRIP_HEIGHT + PANEL_GAP) / plot_height,
-            ),
+            colorbar=dict(title="value", thickness=14, yanchor="bottom", **block),
         ),
         title=dict(text=title, x=0, xanchor="left"),
-        height=plot_height + (70 if title else 30) + 55,
-        margin=dict(l=70, r=20, t=70 if title else 30, b=55),
+        height=plot_height + (70 if title else 30) + bottom_margin,
+        margin=dict(l=70, r=20, t=70 if title else 30, b=bottom_margin),
         plot_bgcolor="white",
     )
-    return go.Figure(data=traces, layout=layout)
+    return go.Figure(data=[trace for traces in rows for trace in traces], layout=layout)
 
 
-def _stacked_layout(n_bits: int, titles: Sequence[str], panel_height: int) -> dict:
-    """Axes for the bit strip and one panel per title, stacked top to bottom in pixels, all
-    matching the first x axis; each panel's title sits just above it. The total plot height
-    in pixels is returned as "plot_height"."""
-    heights = [STRIP_HEIGHT] + [panel_height] * len(titles)
+def _stacked_layout(
+    n_bits: int,
+    titles: Sequence[str],
+    panel_heights: Sequence[int],
+    x_range: tuple[float, float] | None,
+) -> dict:
+    """Axes for the bit strip and one panel per title (of the given heights), stacked top to
+    bottom in pixels, all matching the first x axis; each panel's title sits just above it.
+    The total plot height in pixels is returned as "plot_height"."""
+    heights = [STRIP_HEIGHT, *panel_heights]
     gaps = [0] + [PANEL_GAP] * len(titles)
     plot_height = sum(heights) + sum(gaps)
     layout: dict = {"annotations": [], "plot_height": plot_height}
@@ -111,7 +160,7 @@ def _stacked_layout(n_bits: int, titles: Sequence[str], panel_height: int) -> di
             anchor=f"y{suffix}",
             matches=None if row == 0 else "x",
             showticklabels=False,
-            range=_initial_range(n_bits),
+            range=list(x_range) if x_range else _initial_range(n_bits),
             showgrid=False,
             zeroline=False,
         )
@@ -120,6 +169,7 @@ def _stacked_layout(n_bits: int, titles: Sequence[str], panel_height: int) -> di
             domain=domain,
             autorange="reversed",
             fixedrange=True,
+            automargin=True,
             tickfont_size=11,
             showgrid=False,
         )
@@ -190,6 +240,40 @@ def _unit_heatmap(
     )
 
 
+def _track_lines(track: Track) -> list[go.Scatter]:
+    """The unit's state h_t and the carry out of bit t, as lines over bit positions."""
+    x = np.arange(len(track.values))
+    state = go.Scatter(
+        x=x,
+        y=np.asarray(track.values, np.float32),
+        mode="lines",
+        name=f"unit {track.unit}: h_t",
+        line=dict(color=TRACK_COLOURS[0], width=2),
+        hovertemplate="bit %{x}: h = %{y:.3f}<extra></extra>",
+    )
+    carry = go.Scatter(
+        x=x,
+        y=np.asarray(track.carry_out, np.int8),
+        mode="lines",
+        name="true carry out of bit t",
+        line=dict(color=TRACK_COLOURS[1], width=1.5, dash="dot", shape="hv"),
+        hovertemplate="bit %{x}: carry out = %{y}<extra></extra>",
+    )
+    lines = [state, carry]
+    if track.threshold is not None:
+        lines.append(
+            go.Scatter(
+                x=[x[0], x[-1]],
+                y=[track.threshold] * 2,
+                mode="lines",
+                name="threshold",
+                line=dict(color="#888888", width=1, dash="dash"),
+                hoverinfo="skip",
+            )
+        )
+    return lines
+
+
 def _initial_range(n_bits: int) -> list[float]:
     """Long additions open on their first INITIAL_WINDOW positions; zoom out to see all."""
     return [-0.5, min(n_bits, INITIAL_WINDOW) - 0.5]
@@ -211,9 +295,20 @@ VIEWS = {
 }
 
 
-def trace_figure(trace, view: str, unit_order: np.ndarray, label: str) -> go.Figure:
+def trace_figure(
+    trace,
+    view: str,
+    unit_order: np.ndarray,
+    label: str,
+    carriers: Sequence[int] = (),
+    track_unit: int | None = None,
+    x_range: tuple[float, float] | None = None,
+    track_threshold: float | None = None,
+    track_high_for_carry: bool = True,
+) -> go.Figure:
     """gates_figure for one addition (a gru_viz.interface.Trace) in `view` ("gates": z and r;
-    "states": h~ and h), titled with `label`, e.g. "1024 + 16"."""
+    "states": h~ and h), titled with `label`, e.g. "1024 + 16", with `carriers` labelled and,
+    if track_unit is given, that unit's state against the true carry underneath."""
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
     specs, value_range, colorscale = VIEWS[view]
@@ -222,9 +317,22 @@ def trace_figure(trace, view: str, unit_order: np.ndarray, label: str) -> go.Fig
     title = " and ".join(
         p.title if i == 0 else p.title[0].lower() + p.title[1:] for i, p in enumerate(panels)
     )
+    track = None
+    if track_unit is not None:
+        carry_out = np.append(trace.carry[1:], 0)  # (T,): the carry out of bit t
+        values = trace.h[:, track_unit]
+        track = Track(track_unit, values, carry_out, track_threshold, track_high_for_carry)
     fig = gates_figure(
-        bits, panels, unit_order, value_range, colorscale, title=f"{title} for {label}"
+        bits,
+        panels,
+        unit_order,
+        value_range,
+        colorscale,
+        title=f"{title} for {label}",
+        carriers=carriers,
+        track=track,
+        x_range=x_range,
     )
-    # The same numbers keep the same zoom while the model learns.
-    fig.update_layout(uirevision=str(hash((trace.a, trace.b))))
+    # The same numbers keep the same zoom while the model learns; a new x_range resets it.
+    fig.update_layout(uirevision=str(hash((trace.a, trace.b, x_range))))
     return fig

@@ -1,0 +1,123 @@
+"""How far a model adds: exact sums against operand length and against the longest carry chain,
+and which units the sums need (accuracy lost when each is switched off alone)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gru_viz.ablation import AblationRanking
+from gru_viz.length import LengthCurve
+
+CURVE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # this model, then references
+
+
+@dataclass(frozen=True)
+class NamedCurve:
+    """A model's length curve and how the figure names it; `main` is the model on the page."""
+
+    name: str
+    curve: LengthCurve
+    main: bool = False
+
+
+def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -> go.Figure:
+    """Two panels: exact sums against operand length (log axis; solid lines on uniform random
+    operands, dashed on full-length carry chains) and against the longest carry chain in the
+    sum. `train_bits`, the operand length the main model was trained on, is marked."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.6, 0.4],
+        horizontal_spacing=0.09,
+        subplot_titles=["Exact sums by operand length", "Exact sums by longest carry chain"],
+    )
+    for i, named in enumerate(curves):
+        colour = CURVE_COLOURS[i % len(CURVE_COLOURS)]
+        width = 3 if named.main else 1.6
+        for kind, dash, values in (
+            ("random", "solid", named.curve.uniform),
+            ("carry chains", "dash", named.curve.stress),
+        ):
+            fig.add_trace(
+                _line(named.curve.lengths, values, f"{named.name}, {kind}", colour, width, dash),
+                row=1,
+                col=1,
+            )
+        chains = np.maximum(named.curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
+        fig.add_trace(
+            _line(chains, named.curve.chain_accuracy, named.name, colour, width, "solid", False),
+            row=1,
+            col=2,
+        )
+    if train_bits:
+        fig.add_vline(
+            x=math.log10(train_bits),  # shapes on a log axis take log10 coordinates
+            line=dict(color="#888888", dash="dot"),
+            annotation_text=f"trained on {train_bits} bits",
+            annotation_position="top left",
+            row=1,
+            col=1,
+        )
+    ticks = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536]
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
+    fig.update_xaxes(title_text="operand bits n (log scale)", row=1, col=1)
+    fig.update_xaxes(title_text="longest carry chain in the sum (bits, log scale)", row=1, col=2)
+    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
+    fig.update_annotations(font_size=14)
+    fig.update_layout(
+        height=460,
+        margin=dict(l=60, r=20, t=60, b=60),
+        legend=dict(orientation="h", y=-0.22, x=0),
+        plot_bgcolor="white",
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _line(x, y, name: str, colour: str, width: float, dash: str, legend: bool = True):
+    return go.Scatter(
+        x=np.asarray(x),
+        y=np.asarray(y, np.float64),
+        mode="lines+markers",
+        name=name,
+        showlegend=legend,
+        line=dict(color=colour, width=width, dash=dash),
+        marker_size=5,
+        hovertemplate="%{x:,}: %{y:.1%}<extra>" + name + "</extra>",
+    )
+
+
+def ablation_figure(ranking: AblationRanking, carriers: Sequence[int] = ()) -> go.Figure:
+    """Accuracy lost when each unit is switched off alone, most needed first; carry units are
+    drawn in the highlight colour."""
+    order = list(ranking.order)
+    colours = [CURVE_COLOURS[2] if u in carriers else "#7f8896" for u in order]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"unit {u}" for u in order],
+            y=ranking.lost[order],
+            marker_color=colours,
+            customdata=ranking.accuracy[order],
+            hovertemplate="%{x} off: %{customdata:.1%} exact, %{y:.1%} lost<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="exact sums lost", tickformat=".0%", range=[-0.03, 1.03])
+    fig.update_layout(
+        title=dict(
+            text=f"Each unit switched off alone, on {ranking.n_pairs} sums of "
+            f"{ranking.n_bits}-bit numbers ({ranking.base_accuracy:.0%} exact with all on)",
+            x=0,
+            xanchor="left",
+            font_size=14,
+        ),
+        height=340,
+        margin=dict(l=60, r=20, t=50, b=60),
+        plot_bgcolor="white",
+    )
+    return fig
