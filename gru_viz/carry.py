@@ -93,8 +93,9 @@ class CarryUnits:
 
     scores (H,) in [0, 1] (see `threshold_scores`); signs int8 (H,): +1 if a high state means
     carry 1, -1 if a low one does; thresholds (H,): unit u reads carry 1 where
-    signs[u] * (h[u] - thresholds[u]) > 0; order (H,): units from best to worst score, ties: a unit high for a carry first, then
-    unit order; top: order[0]. Measured on n_pairs probe additions of n_bits-bit operands.
+    signs[u] * (h[u] - thresholds[u]) > 0; order (H,): units from best to worst score (on ties,
+    units high for a carry first, then by number); top: order[0]. Measured on n_pairs probe
+    additions of n_bits-bit operands.
     """
 
     scores: np.ndarray
