@@ -108,7 +108,12 @@ def use_own() -> bool:
 
 def current_model(settings: AppSettings):
     """The model the page shows: the session's choice, with the units it switched off."""
-    active = st.session_state.workspace.active(shared_model(settings).active(), use_own())
+    active = page.chosen_model(
+        st.session_state.get("model_source"),
+        shared_model(settings).active(),
+        reference_models()[page.TUTORIAL_REFERENCE],
+        st.session_state.workspace,
+    )
     return page.with_units_off(active, st.session_state.get(units_off_key(active), []))
 
 
@@ -145,9 +150,11 @@ def model_panel(settings: AppSettings) -> None:
     st.header("Model")
     st.radio(
         "Use",
-        (page.SHIPPED_CHOICE, page.OWN_CHOICE),
+        page.MODEL_CHOICES,
         key="model_source",
-        help="The shipped model is shared by everyone; yours is trained or uploaded here.",
+        help="The shipped model adds numbers of any length; the tutorial model was trained "
+        "by the 2017 article's recipe on 4-bit numbers. Both are shared by everyone; yours "
+        "is trained or uploaded here.",
     )
     active = current_model(settings)
     notice = ws.notice(active, use_own())

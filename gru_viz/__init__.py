@@ -12,12 +12,18 @@ from gru_viz.config import ModelConfig, TrainConfig
 
 __version__ = "0.1.0"
 
-# Public names that need TensorFlow, and the module each comes from: imported on first use.
+# Public names and the module each comes from, imported on first use (the model and training
+# need TensorFlow; the analyses are numpy, but take a model).
 _LAZY = {
     "load_model": "gru_viz.model",
     "load_model_bytes": "gru_viz.model",
     "ablate": "gru_viz.model",
     "train": "gru_viz.training",
+    "length_curve": "gru_viz.length",
+    "carry_units": "gru_viz.carry",
+    "ablation_ranking": "gru_viz.ablation",
+    "explain": "gru_viz.explain",
+    "extract_automaton": "gru_viz.automaton",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

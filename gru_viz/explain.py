@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gru_viz import carry
 from gru_viz.carry import CarryUnits
 from gru_viz.interface import AdditionModel, Trace
 
@@ -72,26 +73,30 @@ def chain_runs(carry: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def explain(trace: Trace, model: AdditionModel, carry_units: CarryUnits) -> Explanation:
-    """Why `trace` (an addition by `model`) is right or wrong; carry_units from
+def explain(
+    trace: Trace, model: AdditionModel, carry_units: CarryUnits | None = None
+) -> Explanation:
+    """Why `trace` (an addition by `model`) is right or wrong; carry_units defaults to
     gru_viz.carry.carry_units(model)."""
-    carry = trace.carry  # (T,)
+    if carry_units is None:
+        carry_units = carry.carry_units(model)
+    carry_in = trace.carry  # (T,)
     wrong = np.flatnonzero(trace.bits_pred != trace.bits_true)
     margins = np.abs(np.asarray(trace.p, np.float64) - 0.5)  # (T,)
     unit = int(carry_units.top)
-    runs = chain_runs(carry)
+    runs = chain_runs(carry_in)
     facts = dict(
         correct=bool(trace.correct),
         carry_unit=unit,
         carry_score=float(carry_units.scores[unit]),
         min_margin=float(margins.min()),
         margin_bit=int(margins.argmin()),
-        n_carries=int(carry.sum()),
+        n_carries=int(carry_in.sum()),
         longest_chain=max((length for _, length in runs), default=0),
         train_bits=model.train_bits,
     )
     first = int(wrong[0]) if len(wrong) else None
-    chain = chain_into(carry, first) if first is not None else None
+    chain = chain_into(carry_in, first) if first is not None else None
     start, length = chain if chain else (None, None)
     unit_start = unit_end = lost = None
     if chain:

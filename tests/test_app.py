@@ -182,3 +182,58 @@ def test_a_missing_model_file_is_replaced_by_training(monkeypatch, tmp_path):
         at.run()
         assert not at.exception
     assert sums(at)["True sum"] == "1040"
+
+
+def run_until(at: AppTest, done, what: str) -> None:
+    """Rerun the page until done(at) is true (background analyses finish meanwhile)."""
+    deadline = time.monotonic() + WAIT
+    while not done(at):
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_the_tutorial_model_gets_a_long_carry_wrong_and_the_page_says_why():
+    at = run_app(a="1048575", b="1")
+    at.radio(key="model_source").set_value("Tutorial model").run()
+    assert not at.exception
+    assert any("Wrong" in e.value for e in at.error)
+    why = markdown(at)
+    assert "The first wrong bit is 8" in why and "trained on 4-bit numbers" in why
+    assert any("shipped tutorial model" in c.value for c in at.caption)
+    at.toggle(key="zoom_chain").set_value(True).run()
+    assert not at.exception
+    chart = at.get("plotly_chart")[0]
+    assert '"range":[-0.5,11.5]' in chart.proto.spec.replace(" ", "")  # bits 0 to 11
+
+
+def test_switching_the_carry_unit_off_breaks_the_sum():
+    from gru_viz.carry import carry_units
+
+    top = carry_units(__import__("gru_viz").load_model()).top
+    at = run_app(a="1048575", b="1")
+    assert any("Right" in s.value for s in at.success)
+    at.multiselect(key="units_off_16").set_value([top]).run()
+    assert not at.exception
+    assert any("Wrong" in e.value for e in at.error)
+    assert any(f"with unit {top} switched off" in c.value for c in at.caption)
+
+
+def test_how_far_it_adds_draws_the_length_curves_and_the_ranking():
+    at = run_app(tab="How far it adds")
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the length curves")
+    assert "carries all the way along" in "\n".join(c.value for c in at.caption)
+    names = at.get("plotly_chart")[0].proto.spec
+    assert "shipped tutorial model" in names and "model on this page" in names
+
+
+def test_inside_the_machine_finds_the_two_state_adder():
+    at = run_app(a="6", b="7", tab="Inside the machine")
+    run_until(at, lambda at: len(at.get("graphviz_chart")) == 2, "the machine")
+    assert "It is the two-state adder" in markdown(at)
+    assert "tested, not proved" in markdown(at)

@@ -101,3 +101,19 @@ def test_camera_button_saves_a_large_png_or_an_svg(page, server):
     page.locator('.modebar-btn[data-title="Download plot"]').wait_for(state="attached")
     name, data = download_from_camera(page)
     assert name.endswith(".svg") and b"<svg" in data[:500]
+
+
+def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):
+    page.goto(f"{server}/?a=1048575&b=1")
+    page.get_by_text("1048576").first.wait_for()
+    page.get_by_text("Tutorial model", exact=True).click()
+    page.get_by_text("The first wrong bit is 8").wait_for()
+    page.get_by_role("tab", name="How far it adds").click()
+    page.wait_for_url("**tab=How*")
+    page.locator(".js-plotly-plot .gtitle", has_text="Each unit switched off alone").wait_for()
+    assert page.locator(".js-plotly-plot").count() == 2
+    page.get_by_role("tab", name="Inside the machine").click()
+    page.get_by_text("It is not the two-state adder").wait_for()
+    assert page.locator("[data-testid='stGraphVizChart'] svg").count() == 2
+    page.screenshot(path=tmp_path / "machine.png", full_page=True)
+    assert not page.get_by_text("Traceback").count()

@@ -15,7 +15,7 @@ from gru_viz import bits as bitlib
 from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
 from gru_viz.app.slots import TrainingSlots
-from gru_viz.app.workspace import ActiveModel, SharedModel
+from gru_viz.app.workspace import SHIPPED, ActiveModel, SharedModel, Workspace, describe
 from gru_viz.carry import CarryUnits
 from gru_viz.checkpoint import DEFAULT_PATH, TUTORIAL_PATH
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
@@ -26,8 +26,11 @@ from gru_viz.length import LengthCurve
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
 TABS = ("The sum and its gates", "How far it adds", "Inside the machine")
-REFERENCES = {"shipped robust model": DEFAULT_PATH, "shipped tutorial model": TUTORIAL_PATH}
+TUTORIAL_REFERENCE = "shipped tutorial model"
+REFERENCES = {"shipped robust model": DEFAULT_PATH, TUTORIAL_REFERENCE: TUTORIAL_PATH}
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
+TUTORIAL_CHOICE = "Tutorial model"  # the shipped model trained by the article's recipe
+MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, OWN_CHOICE)
 VIEW_CHOICES = {"Gates z and r": "gates", "States h~ and h": "states"}  # label -> figure view
 TABLE_WIDTH = 128  # bit table columns shown at once
 SHORT_NUMBER = 30  # digits; longer numbers are shown in a wrapped block, not as a metric
@@ -231,6 +234,17 @@ def machine(model: AdditionModel, progress=None) -> automaton.Automaton:
     if found.is_adder:  # its start state is carry 0, the other carry 1
         found = replace(found, names=automaton.textbook_adder().names)
     return found
+
+
+def chosen_model(
+    choice: str | None, shared: ActiveModel, tutorial: AdditionModel, workspace: Workspace
+) -> ActiveModel:
+    """The model the sidebar's choice names: the shared model, the shipped tutorial model, or
+    the session's own (its training as it goes; the shared model until it has one)."""
+    if choice == TUTORIAL_CHOICE:
+        label = "shipped tutorial model, trained by the article's recipe: " + describe(tutorial)
+        return ActiveModel(tutorial, SHIPPED, label)
+    return workspace.active(shared, use_own=choice == OWN_CHOICE)
 
 
 def with_units_off(active: ActiveModel, units: list[int]) -> ActiveModel:
