@@ -56,13 +56,17 @@ def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -
             col=2,
         )
     if train_bits:
-        fig.add_vline(
-            x=math.log10(train_bits),  # shapes on a log axis take log10 coordinates
-            line=dict(color="#888888", dash="dot"),
-            annotation_text=f"trained on {train_bits} bits",
-            annotation_position="top left",
-            row=1,
-            col=1,
+        # plotly places a vline on a log axis by its value, but an annotation by its log10
+        fig.add_vline(x=train_bits, line=dict(color="#888888", dash="dot"), row=1, col=1)
+        fig.add_annotation(
+            x=math.log10(train_bits),
+            y=0.04,
+            xref="x",
+            yref="y domain",
+            text=f" trained on {train_bits}-bit numbers",
+            xanchor="left",
+            showarrow=False,
+            font=dict(size=12, color="#666666"),
         )
     ticks = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536]
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
