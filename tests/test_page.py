@@ -101,3 +101,67 @@ def test_fallback_message_follows_the_training_in_place_of_the_shipped_model():
     assert "is being trained on this server" in page.fallback_message(shared(RUNNING))
     assert "no such file" in page.fallback_message(shared(FINISHED))
     assert "was trained on this server" in page.fallback_message(shared(FINISHED))
+
+
+class Model:
+    """Just enough of a model for the page's choices: a fingerprint and a training length."""
+
+    def __init__(self, name: str, train_bits: int | None = None) -> None:
+        self.name, self.train_bits = name, train_bits
+
+    def fingerprint(self) -> str:
+        return self.name
+
+
+def test_the_length_figure_draws_each_model_once():
+    from gru_viz.app.workspace import SHIPPED, ActiveModel
+
+    shipped, tutorial = Model("robust"), Model("tutorial")
+    refs = {"shipped robust model": shipped, "shipped tutorial model": tutorial}
+    chosen = page.curve_models(ActiveModel(shipped, SHIPPED, "shipped"), refs)
+    assert [(name, main) for name, _, main in chosen] == [
+        ("model on this page", True),
+        ("shipped tutorial model", False),
+    ]
+    ablated = ActiveModel(Model("off"), SHIPPED, "x", units_off=(2,), intact_model=shipped)
+    names = [name for name, _, _ in page.curve_models(ablated, refs)]
+    assert names == ["model with units off", "model with all units on", "shipped tutorial model"]
+
+
+def test_heavy_views_wait_for_a_training_to_end():
+    from gru_viz.app.workspace import TRAINING, ActiveModel
+
+    assert "still training" in page.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", True))
+    assert page.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", live=False)) == ""
+
+
+def test_the_zoom_shows_the_chain_that_broke_with_a_margin():
+    from gru_viz.explain import Explanation
+
+    fields = dict.fromkeys(Explanation.__dataclass_fields__)
+    why = Explanation(**{**fields, "chain_start": 3, "first_wrong": 12})
+    assert page.chain_range(why, 40) == (0.5, 15.5)
+    assert page.chain_range(Explanation(**fields), 40) is None
+
+
+def test_the_machine_text_says_how_it_was_checked_and_that_it_is_no_proof():
+    from gru_viz.automaton import textbook_adder
+
+    found = textbook_adder()
+    found = type(found)(
+        **{
+            **{f: getattr(found, f) for f in found.__dataclass_fields__},
+            "n_clusters": 8,
+            "consistency": 1.0,
+            "agreement_random": 1.0,
+            "agreement_stress": 1.0,
+        }
+    )
+    text = page.machine_text(found)
+    assert "2 states" in text and "It is the two-state adder" in text
+    assert "1,000 random 1,024-bit sums" in text and "tested, not proved" in text
+    assert "No addition of up to 4,095-bit numbers" in text
+    lost = type(found)(**{**found.__dict__, "first_departure": (3, 5, 2)})
+    assert "3 + 5, at bit 2" in page.machine_text(lost)
+    paths = page.machine_paths(found, 7, 1)
+    assert list(paths.adder_path) == [0, 1, 1, 1, 0]  # carry 0, then the carry moves to bit 3
