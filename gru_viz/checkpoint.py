@@ -8,10 +8,14 @@ gru_viz.model builds the TensorFlow model from them. Nothing here imports Tensor
 
 from __future__ import annotations
 
+import glob
 import io
 import json
 import os
+import stat
 import tempfile
+import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,11 +23,17 @@ from typing import Protocol
 import numpy as np
 
 from gru_viz.config import ModelConfig, TrainConfig
-from gru_viz.weights import weight_shapes
+from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
 FORMAT = "gru-viz-model"
 VERSION = 1
-MAX_BYTES = 64 * 2**20  # larger files are refused before they are parsed
+META = "meta"  # the archive entry that holds the JSON record
+MAX_FILE_HIDDEN = 256  # hidden units a model file may have (the app's panel trains up to 256)
+MAX_ARRAY_BYTES = 4 * MAX_FILE_HIDDEN**2  # the largest weight (H, H) in float32: 256 KiB
+MAX_META_BYTES = 64 * 2**10  # the JSON record
+MAX_HEADER = 1024  # bytes of .npy header; numpy writes 128
+MAX_BYTES = 2 * 2**20  # larger files are refused before they are parsed (H = 256 takes ~0.8 MB)
+STALE_SECONDS = 60.0  # a save's temporary file older than this was left by a killed save
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_PATH = ASSETS / "model.npz"  # the shipped robust model
 TUTORIAL_PATH = ASSETS / "tutorial.npz"  # the shipped model trained by the tutorial's recipe
@@ -70,9 +80,11 @@ def to_bytes(model: Saveable) -> bytes:
 
 
 def save(model: Saveable, path: str | os.PathLike) -> None:
-    """Write the model file atomically: to a temporary file beside `path`, then rename it."""
+    """Write the model file atomically: to a temporary file beside `path`, then rename it.
+    Temporary files that an interrupted save left beside it are removed first."""
     path = Path(path)
     data = to_bytes(model)
+    _remove_stale_temporaries(path)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -88,74 +100,200 @@ def save(model: Saveable, path: str | os.PathLike) -> None:
         raise
 
 
+def _remove_stale_temporaries(path: Path, older_than: float = STALE_SECONDS) -> None:
+    """Delete `.NAME.*.tmp` files beside `path` older than `older_than` seconds: what a save
+    killed half way leaves behind (a younger one may be another save under way)."""
+    now = time.time()
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - stale.stat().st_mtime > older_than:
+                stale.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 def read_model_file(path: str | os.PathLike | None = None) -> ModelFile:
     """The model file at `path` (default: the shipped pretrained model), fully validated.
 
-    Raises CheckpointError naming the file and the problem for anything but a valid file.
+    Only a regular file of at most MAX_BYTES is read. Raises CheckpointError naming the file
+    and the problem for anything but a valid file.
     """
     path = Path(DEFAULT_PATH if path is None else path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise CheckpointError(f"{path}: {size} bytes is larger than a model file can be")
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise CheckpointError(f"{path} is not a regular file, so it is not a model file")
+        if info.st_size > MAX_BYTES:
+            raise CheckpointError(_too_large(str(path), info.st_size))
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)  # the file may have grown since stat
     except OSError as error:
         raise CheckpointError(f"cannot read model file {path}: {error.strerror or error}") from None
     return read_model_bytes(data, source=str(path))
 
 
 def read_model_bytes(data: bytes, source: str = "uploaded file") -> ModelFile:
-    """The model in the bytes of a model file; `source` names it in error messages."""
+    """The model in the bytes of a model file; `source` names it in error messages.
+
+    Every size, name, dtype and shape is checked from the zip directory and the .npy headers
+    before any data is decompressed, so a small file that declares huge arrays costs nothing.
+    """
     if len(data) > MAX_BYTES:
-        raise CheckpointError(f"{source}: {len(data)} bytes is larger than a model file can be")
-    arrays, meta = _read_archive(data, source)
+        raise CheckpointError(_too_large(source, len(data)))
+    arrays = _read_archive(data, source)
+    meta = _read_json(arrays.pop(META), source)
     config, train_config, provenance = _read_meta(meta, source)
     weights = _check_weights(arrays, config, source)
     return ModelFile(config, weights, train_config, provenance)
 
 
-def _read_archive(data: bytes, source: str) -> tuple[dict[str, np.ndarray], dict]:
-    if data[:2] != b"PK":
-        hint = " (it holds pickled data, which is never loaded)" if data[:1] == b"\x80" else ""
-        raise CheckpointError(f"{source} is not a gru-viz model file: not an .npz archive{hint}")
+def _too_large(source: str, size: int) -> str:
+    return (
+        f"{source}: {size:,} bytes is larger than a model file may be ({MAX_BYTES:,} bytes, "
+        f"enough for {MAX_FILE_HIDDEN} hidden units)"
+    )
+
+
+def _excerpt(value: object, limit: int = 40) -> str:
+    """repr(value), cut in the middle if long: messages never echo unbounded input."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]}"
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(_excerpt(n, 30) for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
+
+
+def _read_archive(data: bytes, source: str) -> dict[str, np.ndarray]:
+    """The arrays of the archive by name (without ".npy"), each checked before it is read."""
+    if data[:1] == b"\x80":
+        raise CheckpointError(f"{source} holds pickled data, which is never loaded")
+    if len(data) < 22 or data[:4] != b"PK\x03\x04":
+        raise CheckpointError(f"{source} is not a gru-viz model file: not an .npz (zip) archive")
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except Exception as error:  # zipfile, numpy and zlib each raise their own kinds
-        reason = "it holds pickled objects" if "pickle" in str(error) else f"{error}"
-        raise CheckpointError(f"{source} is not a readable model file: {reason}") from None
-    record = arrays.pop("meta", None)
-    if record is None or record.dtype != np.uint8 or record.ndim != 1:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        message = f"{source} is not a readable model file: {_excerpt(str(error), 80)}"
+        raise CheckpointError(message) from None
+    with archive:
+        members = _check_members(archive.infolist(), source)
+        return {name: _read_member(archive, info, source) for name, info in members.items()}
+
+
+def _check_members(infos: list[zipfile.ZipInfo], source: str) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by array name, refused if anything but the expected ones."""
+    names = [info.filename for info in infos]
+    repeated = sorted({n for n in names[: len(WEIGHT_NAMES) + 2] if names.count(n) > 1})
+    if repeated:
+        raise CheckpointError(f"{source} holds {_names(repeated)} more than once")
+    expected = {f"{n}.npy" for n in (META, *WEIGHT_NAMES)}
+    unexpected = [n for n in names if n not in expected]
+    if unexpected:
+        raise CheckpointError(f"{source} has unexpected entries {_names(unexpected)}")
+    if len(infos) > len(WEIGHT_NAMES) + 1:
+        raise CheckpointError(
+            f"{source} has {len(infos):,} entries; a model file has {len(WEIGHT_NAMES) + 1}"
+        )
+    if META + ".npy" not in names:
         raise CheckpointError(f"{source} has no 'meta' record, so it is not a gru-viz model file")
+    for info in infos:
+        limit = MAX_META_BYTES if info.filename == META + ".npy" else MAX_ARRAY_BYTES
+        if info.file_size > limit + MAX_HEADER:
+            raise CheckpointError(
+                f"{source}: entry {_excerpt(info.filename)} unpacks to {info.file_size:,} bytes, "
+                f"more than a model file's entry may ({limit + MAX_HEADER:,})"
+            )
+    return {info.filename[: -len(".npy")]: info for info in infos}
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> np.ndarray:
+    """One .npy entry: its header checked (dtype, shape, declared size) before its data."""
+    what = f"{source}: entry {_excerpt(info.filename)}"
+    try:
+        with archive.open(info) as file:
+            version = np.lib.format.read_magic(file)
+            read_header = {
+                (1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0,
+            }.get(version)
+            if read_header is None:
+                raise CheckpointError(f"{what} is .npy version {version}, not 1.0 or 2.0")
+            shape, fortran, dtype = read_header(file, max_header_size=MAX_HEADER)
+            expected = np.dtype(np.uint8) if info.filename == META + ".npy" else np.dtype("<f4")
+            if dtype.hasobject:
+                raise CheckpointError(f"{what} holds pickled objects, which are never loaded")
+            if dtype != expected or fortran:
+                name = info.filename[: -len(".npy")]
+                raise CheckpointError(
+                    f"{source}: {'record' if name == META else 'weight'} {name} has dtype "
+                    f"{str(dtype)[:40]}, not {expected}"
+                )
+            size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if file.tell() + size != info.file_size:
+                raise CheckpointError(
+                    f"{what} declares {size:,} bytes of data in {info.file_size:,} bytes: "
+                    "it is cut short or has something after its data"
+                )
+            return np.frombuffer(file.read(size), dtype=dtype).reshape(shape)
+    except CheckpointError:
+        raise
+    except Exception as error:  # zlib, zipfile and numpy each raise their own kinds
+        reason = "its header is too long" if "header" in str(error).lower() else str(error)
+        raise CheckpointError(
+            f"{what} is not a readable .npy array: {_excerpt(reason, 80)}"
+        ) from None
+
+
+def _read_json(record: np.ndarray, source: str) -> dict:
+    if record.ndim != 1:
+        raise CheckpointError(f"{source}: its 'meta' record is not a byte string")
     try:
         meta = json.loads(record.tobytes().decode())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{source}: its 'meta' record is not valid JSON ({error})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise CheckpointError(
+            f"{source}: its 'meta' record is not valid JSON ({_excerpt(reason, 80)})"
+        ) from None
     if not isinstance(meta, dict):
         raise CheckpointError(f"{source}: its 'meta' record is not a JSON object")
-    return arrays, meta
+    return meta
 
 
 def _read_meta(meta: dict, source: str) -> tuple[ModelConfig, dict, dict]:
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         raise CheckpointError(
-            f"{source}: format {meta.get('format')!r} version {meta.get('version')!r} is not "
-            f"{FORMAT!r} version {VERSION}"
+            f"{source}: format {_excerpt(meta.get('format'))} version "
+            f"{_excerpt(meta.get('version'))} is not {FORMAT!r} version {VERSION}"
         )
     model, train, provenance = (meta.get(k) for k in ("model", "train", "provenance"))
-    if (
-        not isinstance(model, dict)
-        or not isinstance(train, dict)
-        or not isinstance(provenance, dict)
-    ):
+    if not all(isinstance(part, dict) for part in (model, train, provenance)):
         raise CheckpointError(f"{source}: 'model', 'train' and 'provenance' must be JSON objects")
     try:
         config = ModelConfig(**model)
+        if config.hidden_size > MAX_FILE_HIDDEN:
+            raise ValueError(f"hidden_size {config.hidden_size} is over {MAX_FILE_HIDDEN}")
         if train:
             TrainConfig.from_dict(train)
-    except (TypeError, ValueError) as error:
-        raise CheckpointError(f"{source}: bad configuration: {error}") from None
+        _check_provenance(provenance)
+    except Exception as error:  # a config's own checks, or values of the wrong kind entirely
+        message = _excerpt(str(error) or type(error).__name__, 160)
+        raise CheckpointError(f"{source}: bad configuration: {message}") from None
     return config, train, provenance
+
+
+def _check_provenance(provenance: dict) -> None:
+    """The provenance fields the page reads: `steps` a whole number, `check` a record of
+    exact-sum fractions by operand length."""
+    steps = provenance.get("steps", 0)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"provenance steps must be a whole number; got {_excerpt(steps)}")
+    check = provenance.get("check", {})
+    if not isinstance(check, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+        for v in check.values()
+    ):
+        raise ValueError("provenance check must map lengths to fractions from 0 to 1")
 
 
 def _check_weights(
@@ -163,13 +301,10 @@ def _check_weights(
 ) -> dict[str, np.ndarray]:
     shapes = weight_shapes(config.hidden_size)
     missing = sorted(set(shapes) - set(arrays))
-    extra = sorted(set(arrays) - set(shapes))
-    if missing or extra:
-        raise CheckpointError(f"{source}: missing weights {missing}, unexpected entries {extra}")
+    if missing:
+        raise CheckpointError(f"{source}: missing weights {missing}")
     for name, shape in shapes.items():
         array = arrays[name]
-        if array.dtype != np.float32:
-            raise CheckpointError(f"{source}: weight {name} has dtype {array.dtype}, not float32")
         if array.shape != shape:
             raise CheckpointError(
                 f"{source}: weight {name} has shape {array.shape}; hidden size "
