@@ -46,8 +46,9 @@ def _is_ascii_digits(text: str) -> bool:
 def _why_not(text: str) -> str:
     """The message for text that is not plain ASCII digits: the first rule it breaks."""
     shown = _shorten(text)
-    body = text.lstrip("+-")
-    if text[0] in "+-" and (_is_ascii_digits(body) or _looks_numeric(body)):
+    body = text[1:]
+    one_sign = text[0] in "+-" and body[:1] not in ("+", "-")
+    if one_sign and (_is_ascii_digits(body) or _looks_numeric(body)):
         if text[0] == "-" and body.strip("0"):
             return f"{shown} is negative; only whole numbers from 0 up are accepted."
         return f"Leave out the sign: write {_shorten(body)}."
@@ -103,7 +104,10 @@ def _in_decimal(digits: str, base: int) -> str:
 
 
 def _exponent_hint(text: str) -> str:
+    """': 1500' for '1.5e3', when the number written out is short enough to suggest."""
     mantissa, exponent = re.split(r"[eE]", text)
+    if len(exponent.lstrip("+-")) > 2 or len(mantissa) > 30:
+        return ""
     whole, _, fraction = mantissa.partition(".")
     shift = int(exponent) - len(fraction)
     if 0 <= shift <= 30 and int(exponent) <= 30:

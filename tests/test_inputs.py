@@ -1,6 +1,8 @@
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gru_viz.app.settings import AppSettings, settings_from_env
 from gru_viz.inputs import DEFAULT_MAX_DIGITS, digits_to_int, int_to_digits, parse_number
@@ -106,3 +108,58 @@ def test_settings_from_env():
         settings_from_env({"GRU_VIZ_MAX_DIGITS": "1e4"})
     with pytest.raises(ValueError, match="max_trainings"):
         settings_from_env({"GRU_VIZ_MAX_TRAININGS": "0"})
+
+
+# What people type, generated: any text must give the right number or a message for people.
+
+INTERNALS = ("sys.", "set_int_max_str_digits", "Exceeds the limit", "invalid literal", "int(")
+NUMBERISH = st.text(alphabet="0123456789+-_.,eExXbB ' \t١٢", max_size=60)
+LONG = st.builds(
+    lambda head, n, tail: head + "1" * n + tail,
+    st.sampled_from(["", "1e", "+", "-", "+-", "0x", "1.", "."]),
+    st.integers(0, 12_000),
+    st.sampled_from(["", "e5", "e", ".5", "_1", " "]),
+)
+
+
+def check_answer(text: str, max_digits: int = 10_000) -> None:
+    stripped = text.strip()
+    plain = stripped.isascii() and stripped.isdigit() and len(stripped) <= max_digits
+    try:
+        value = parse_number(text, max_digits)
+    except ValueError as error:
+        message = str(error)
+        assert not plain, f"{text[:30]!r} was refused: {message}"
+        assert not any(word in message for word in INTERNALS), message
+        assert len(message) < 300, message
+        return
+    assert plain and value == digits_to_int(stripped)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(NUMBERISH, LONG, st.text(max_size=40)))
+def test_any_text_gives_its_number_or_a_message_for_people(text):
+    check_answer(text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**3000))
+def test_every_number_written_out_reads_back(n):
+    assert parse_number(f" {n} ") == n
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("1e" + "1" * 4301, "Exponents"),
+        ("5" * 5000 + "e5", "Exponents"),
+        ("+-3", "is not a number"),
+        ("--3", "is not a number"),
+        ("-3", "negative"),
+        ("+3", "Leave out the sign"),
+    ],
+)
+def test_known_troublemakers(text, says):
+    with pytest.raises(ValueError, match=says) as error:
+        parse_number(text)
+    assert not any(word in str(error.value) for word in INTERNALS)
