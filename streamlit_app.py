@@ -57,7 +57,7 @@ def read_settings() -> AppSettings:
     try:
         return settings_from_env()
     except ValueError as error:
-        st.warning(f"{error}. Using the default limits.")
+        st.warning(page.literal(f"{error}. Using the default limits."))
         return AppSettings()
 
 
@@ -137,7 +137,7 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
             try:
                 values.append(inputs.parse_number(text, max_digits))
             except ValueError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(page.literal(str(error)), icon=":material/error:")
                 values.append(None)
     return values[0], values[1]
 
@@ -188,7 +188,7 @@ def model_panel(settings: AppSettings) -> None:
         "train`). It becomes this session's model.",
     )
     if st.session_state.get("upload_error"):
-        st.error(st.session_state.upload_error, icon=":material/error:")
+        st.error(page.literal(st.session_state.upload_error), icon=":material/error:")
     st.radio(
         "Camera button saves",
         tuple(page.IMAGE_FORMATS),
@@ -271,7 +271,7 @@ def training_panel() -> None:
         help="Stop, forget this session's model and restore the preset's settings.",
     )
     if st.session_state.get("train_error"):
-        st.error(st.session_state.train_error, icon=":material/error:")
+        st.error(page.literal(st.session_state.train_error), icon=":material/error:")
     st.fragment(run_every=0.5 if live else None)(training_progress)()
 
 
@@ -313,7 +313,7 @@ def training_progress() -> None:
         st.info(waiting, icon=":material/hourglass_top:")
     st.progress(status.fraction, text=progress_text(status))
     if status.error:
-        st.error(status.error)
+        st.error(page.literal(status.error))
     if status.steps:
         fig = figures.training_figure(status.steps, status.losses, status.checks)
         st.plotly_chart(fig, config=figures.plot_config("gru-viz-training", _image_format()))
@@ -348,7 +348,9 @@ def results(settings: AppSettings, a: int | None, b: int | None) -> None:
         draw_results(settings, a, b)
     except Exception as error:  # a message on the page, the traceback in the server's log
         logging.getLogger(__name__).exception("drawing the results failed")
-        st.error(f"Sorry, the results could not be drawn: {error}", icon=":material/error:")
+        st.error(
+            page.literal(f"Sorry, the results could not be drawn: {error}"), icon=":material/error:"
+        )
 
 
 def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
@@ -357,7 +359,7 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     shared = shared_model(settings)
     fallback = page.fallback_message(shared)
     if fallback:
-        st.warning(fallback, icon=":material/error:")
+        st.warning(page.literal(fallback), icon=":material/error:")
         status = shared.fallback_status()
         st.progress(status.fraction, text=progress_text(status))
         rerun_when_training_ends("fallback", status.live)
@@ -371,7 +373,7 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     cache = analysis_cache()
     trace = cache.get(active.model, page.trace, a, b)
     why = cache.get(active.model, page.explanation, a, b)
-    st.caption(f"Model: {active.label}")
+    st.caption(page.literal(f"Model: {active.label}"))
     show_sums(trace, why)
     show_bit_table(trace)
     show_gates(active.model, trace, why)
@@ -488,7 +490,9 @@ def _background_body(name: str, settings: AppSettings, a, b, draw) -> None:
         pending = draw(active, a, b)
     except Exception as error:  # a message on the page, the traceback in the server's log
         logging.getLogger(__name__).exception("drawing the %s view failed", name)
-        st.error(f"Sorry, this view could not be drawn: {error}", icon=":material/error:")
+        st.error(
+            page.literal(f"Sorry, this view could not be drawn: {error}"), icon=":material/error:"
+        )
         pending = False
     was = st.session_state.get(f"{name}_pending", False)
     st.session_state[f"{name}_pending"] = pending
@@ -505,7 +509,9 @@ def background(model, fn, what: str):
         st.progress(result.fraction, text=page.pending_text(what, result.fraction))
         return None
     if isinstance(result, Failed):
-        st.error(f"Computing {what} failed: {result.message}", icon=":material/error:")
+        st.error(
+            page.literal(f"Computing {what} failed: {result.message}"), icon=":material/error:"
+        )
         return None
     return result
 

@@ -1,5 +1,6 @@
 """The page, run headless with Streamlit's AppTest against the real model."""
 
+import re
 import time
 from pathlib import Path
 
@@ -34,8 +35,17 @@ def sums(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
+def shown(markdown: str) -> str:
+    """What the browser shows for Markdown whose punctuation is backslash-escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def errors(at: AppTest) -> list[str]:
-    return [error.value for error in at.error]
+    return [shown(error.value) for error in at.error]
+
+
+def captions(at: AppTest) -> list[str]:
+    return [shown(caption.value) for caption in at.caption]
 
 
 def test_default_page_adds_1024_and_16():
@@ -145,7 +155,7 @@ def test_a_short_training_from_the_panel_finishes_and_is_used():
     assert ws.own is not None
     assert at.radio(key="model_source").value == "This session's model"
     assert ws.own.config.hidden_size == 4
-    assert any("trained in this session" in c.value for c in at.caption)
+    assert any("trained in this session" in c for c in captions(at))
     expected = ws.own.trace(1024, 16).predicted_sum
     assert sums(at)["Predicted sum"] == str(expected)
     # Back to the shipped model, then reset.
@@ -166,7 +176,7 @@ def test_upload_a_model_file_and_a_bad_one():
     data = gru_viz.load_model().to_bytes()
     at.file_uploader(key="upload").upload("mine.npz", data).run()
     assert errors(at) == []
-    assert any("uploaded from mine.npz" in c.value for c in at.caption)
+    assert any("uploaded from mine.npz" in c for c in captions(at))
     assert sums(at)["Predicted sum"] == "1040"
 
 
@@ -205,7 +215,7 @@ def test_the_tutorial_model_gets_a_long_carry_wrong_and_the_page_says_why():
     assert any("Wrong" in e.value for e in at.error)
     why = markdown(at)
     assert "The first wrong bit is 8" in why and "trained on 4-bit numbers" in why
-    assert any("shipped tutorial model" in c.value for c in at.caption)
+    assert any("shipped tutorial model" in c for c in captions(at))
     at.toggle(key="zoom_chain").set_value(True).run()
     assert not at.exception
     chart = at.get("plotly_chart")[0]
@@ -221,13 +231,13 @@ def test_switching_the_carry_unit_off_breaks_the_sum():
     at.multiselect(key="units_off_16").set_value([top]).run()
     assert not at.exception
     assert any("Wrong" in e.value for e in at.error)
-    assert any(f"with unit {top} switched off" in c.value for c in at.caption)
+    assert any(f"with unit {top} switched off" in c for c in captions(at))
 
 
 def test_how_far_it_adds_draws_the_length_curves_and_the_ranking():
     at = run_app(tab="How far it adds")
     run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the length curves")
-    assert "carries all the way along" in "\n".join(c.value for c in at.caption)
+    assert "carries all the way along" in "\n".join(c for c in captions(at))
     names = at.get("plotly_chart")[0].proto.spec
     assert "shipped tutorial model" in names and "model on this page" in names
 
@@ -237,3 +247,35 @@ def test_inside_the_machine_finds_the_two_state_adder():
     run_until(at, lambda at: len(at.get("graphviz_chart")) == 2, "the machine")
     assert "It is the two-state adder" in markdown(at)
     assert "tested, not proved" in markdown(at)
+
+
+@pytest.mark.parametrize(
+    "typed", ["![](http://127.0.0.1:9/x)", "[click](http://127.0.0.1:9)", ":red[big] $x^2$"]
+)
+def test_what_people_type_is_echoed_as_literal_text_never_as_markdown(typed):
+    at = run_app(a=typed)
+    (message,) = [error.value for error in at.error]
+    # Every Markdown mark arrives escaped, so the browser shows the characters themselves.
+    for mark in "![]():$^":
+        assert mark not in message.replace("\\" + mark, "")
+    assert any(piece in shown(message) for piece in (typed[:12], "is not a number"))
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_every_hostile_upload_is_not_loaded_and_changes_nothing():
+    from test_hostile_files import HOSTILE
+
+    import gru_viz
+
+    good = gru_viz.load_model().to_bytes()
+    at = run_app()
+    for name, (make, _) in sorted(HOSTILE.items()):
+        data = make(good)
+        if len(data) > 4 * 2**20:
+            continue  # bigger than any upload the server takes
+        at.file_uploader(key="upload").upload(f"{name}.npz", data).run()
+        assert not at.exception, name
+        (message,) = errors(at)
+        assert message.startswith("Not loaded, nothing changed") and f"{name}.npz" in message
+        assert at.session_state["workspace"].own is None
+        assert sums(at)["True sum"] == "1040"

@@ -6,6 +6,7 @@ a figure, so pytest reaches every branch without a browser.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +37,20 @@ TABLE_WIDTH = 128  # bit table columns shown at once
 SHORT_NUMBER = 30  # digits; longer numbers are shown in a wrapped block, not as a metric
 USUAL_READING_BITS = 256  # the usual reading is written out as text up to this length
 IMAGE_FORMATS = {"png": "PNG (4x)", "svg": "SVG"}
+
+
+# TEXT FROM OUTSIDE
+
+
+def literal(text: str, limit: int = 600) -> str:
+    """`text` for a Streamlit element that renders Markdown, shown exactly as written: every
+    ASCII punctuation mark is backslash-escaped (no links, images, colours or maths from what
+    someone typed or named a file), line breaks become spaces, and over `limit` characters
+    the middle is cut."""
+    text = " ".join(str(text).splitlines())
+    if len(text) > limit:
+        text = f"{text[: limit // 2]} ... {text[-limit // 2 :]}"
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 # TRAINING
