@@ -21,6 +21,20 @@ from gru_viz import checkpoint
 from gru_viz.config import ModelConfig
 
 MAX_BATCH_CELLS = 2**22  # predict_bits runs at most this many (pair, step) cells at once
+MAX_TRACE_CELLS = 2**22  # a trace keeps 4 arrays of T x H floats: at most 64 MiB of them
+
+
+def check_trace_size(n_steps: int, hidden_size: int) -> None:
+    """ValueError, naming the limit, if tracing n_steps steps of hidden_size units would keep
+    more than MAX_TRACE_CELLS values per gate."""
+    if n_steps * hidden_size > MAX_TRACE_CELLS:
+        longest = MAX_TRACE_CELLS // hidden_size - 1
+        raise ValueError(
+            f"an addition of {n_steps - 1:,}-bit numbers is too long to trace with "
+            f"{hidden_size} hidden units: with them the limit is {longest:,} bits (about "
+            f"{int(longest * 0.30103):,} decimal digits), so that one trace keeps at most "
+            f"{MAX_TRACE_CELLS * 16 // 2**20} MiB"
+        )
 
 
 def probabilities(y: np.ndarray, output: str) -> np.ndarray:
@@ -139,10 +153,12 @@ class AdditionModel(ABC):
         """Add a and b, returning every gate and state per bit (see Trace).
 
         n_bits pads to a longer T; by default T = max(a.bit_length(), b.bit_length(), 1) + 1.
+        ValueError if T times the hidden size is over MAX_TRACE_CELLS (before any work).
         """
         a = bitlib.check_operand(a, "a")
         b = bitlib.check_operand(b, "b")
         n_steps = bitlib.resolve_n_bits(a, b, n_bits)
+        check_trace_size(n_steps, self.config.hidden_size)
         bits_a, bits_b = bitlib.to_bits(a, n_steps), bitlib.to_bits(b, n_steps)
         x = np.stack([bits_a, bits_b], axis=-1)[None].astype(np.float32)  # (1, T, 2)
         out = {k: v[0] for k, v in self.run(x).items()}

@@ -107,3 +107,21 @@ def test_ablation_changes_the_fingerprint():
     model = gru_viz.load_model()
     assert gru_viz.ablate(model, [0]).fingerprint() != model.fingerprint()
     assert model.copy().fingerprint() == model.fingerprint()
+
+
+def test_results_are_dropped_oldest_first_to_fit_the_memory_budget():
+    cache, computed = AnalysisCache(max_bytes=3 * 8000), []
+
+    def array(model, n):
+        computed.append(n)
+        return np.zeros(1000, np.float64) + n  # 8,000 bytes
+
+    models = [TinyModel(v) for v in (1.0, 2.0)]
+    for n in range(3):
+        cache.get(models[n % 2], array, n)
+    assert cache.nbytes == 24_000
+    cache.get(models[1], array, 3)
+    assert cache.nbytes == 24_000  # the oldest (n = 0) made room
+    cache.get(models[1], array, 1)  # still there
+    cache.get(models[0], array, 0)  # computed again
+    assert computed == [0, 1, 2, 3, 0]

@@ -14,6 +14,7 @@ length curves, the automaton, ablation rankings). A background function takes a 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -22,10 +23,13 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+import numpy as np
+
 from gru_viz.interface import AdditionModel
 
 MAX_MODELS = 12  # models whose results are kept; the least recently used is dropped first
 MAX_RESULTS = 24  # results kept per model, least recently used dropped first
+MAX_BYTES = 256 * 2**20  # arrays kept in all results at most; the oldest go first
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,15 @@ class _Progress:
 class AnalysisCache:
     """Results per model fingerprint, least recently used models and results dropped first."""
 
-    def __init__(self, max_models: int = MAX_MODELS, max_results: int = MAX_RESULTS) -> None:
+    def __init__(
+        self,
+        max_models: int = MAX_MODELS,
+        max_results: int = MAX_RESULTS,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.max_models = max_models
         self.max_results = max_results
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._models: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
         self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
@@ -152,6 +162,34 @@ class AnalysisCache:
                 results.popitem(last=False)
             while len(self._models) > self.max_models:
                 self._models.popitem(last=False)
+            self._shrink_to_bytes()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of arrays held in all results."""
+        return sum(_nbytes(v) for results in self._models.values() for v in results.values())
+
+    def _shrink_to_bytes(self) -> None:
+        """Drop least recently used results until the arrays held fit max_bytes (the newest
+        result is kept even if it alone is larger). Called with the lock held."""
+        total = self.nbytes
+        while total > self.max_bytes:
+            fingerprint, results = next(iter(self._models.items()))
+            if len(self._models) == 1 and len(results) == 1:
+                return
+            _, value = results.popitem(last=False)
+            total -= _nbytes(value)
+            if not results:
+                del self._models[fingerprint]
+
+
+def _nbytes(value: object) -> int:
+    """Bytes of the numpy arrays in a result (an array, or a dataclass holding arrays)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if dataclasses.is_dataclass(value):
+        return sum(_nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
 
 
 def _key(fn: Callable, args: tuple) -> Hashable:
