@@ -29,7 +29,13 @@ def main() -> None:
     from gru_viz.app.workspace import Workspace
 
     if "workspace" not in st.session_state:
-        st.session_state.workspace = Workspace(training_slots(settings.max_trainings))
+        from gru_viz.app.runtime import page_alive_check
+
+        st.session_state.workspace = Workspace(
+            training_slots(settings.max_trainings),
+            max_paused=settings.max_paused,
+            page_alive=page_alive_check(),
+        )
     st.session_state.workspace.collect()  # keep the model of a training that has ended
     with st.spinner("Loading the model..."):
         shared_model(settings)

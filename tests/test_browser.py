@@ -117,3 +117,40 @@ def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):
     assert page.locator("[data-testid='stGraphVizChart'] svg").count() == 2
     page.screenshot(path=tmp_path / "machine.png", full_page=True)
     assert not page.get_by_text("Traceback").count()
+
+
+@pytest.fixture(scope="module")
+def one_slot_server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    server = launch.start_server(env={"GRU_VIZ_MAX_TRAININGS": "1"}, log=log)
+    try:
+        launch.wait_healthy(server)
+        yield server.url
+    finally:
+        launch.stop_server(server)
+
+
+def start_training(page, url: str, steps: str) -> None:
+    page.goto(url)
+    page.get_by_text("1040").first.wait_for()
+    limit = page.get_by_role("spinbutton", name="Step limit")
+    limit.fill(steps)
+    limit.press("Enter")
+    page.get_by_role("button", name="Start").click()
+
+
+def test_a_closed_tab_frees_its_training_slot_within_seconds(sync_playwright, one_slot_server):
+    with sync_playwright() as p:
+        browser = launch.launch_chromium(p)
+        first = browser.new_context().new_page()
+        first.set_default_timeout(WAIT_MS)
+        start_training(first, one_slot_server, "50000")
+        first.get_by_role("button", name="Pause").click()
+        first.get_by_text("paused").first.wait_for()
+        first.context.close()  # the tab is gone, its training paused in the only slot
+        second = browser.new_context().new_page()
+        second.set_default_timeout(WAIT_MS)
+        start_training(second, one_slot_server, "30")
+        # It may wait a few seconds in line, then it runs: the slot was freed.
+        second.get_by_text("step 30 of 30").first.wait_for(timeout=60_000)
+        browser.close()

@@ -108,6 +108,7 @@ def test_settings_from_env():
         settings_from_env({"GRU_VIZ_MAX_DIGITS": "1e4"})
     with pytest.raises(ValueError, match="max_trainings"):
         settings_from_env({"GRU_VIZ_MAX_TRAININGS": "0"})
+    assert settings_from_env({"GRU_VIZ_MAX_PAUSED": "60"}).max_paused == 60
 
 
 # What people type, generated: any text must give the right number or a message for people.

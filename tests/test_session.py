@@ -296,3 +296,28 @@ def test_progress_text_and_refresh():
     assert page.results_refresh(2**63, 5, live=True) == 0.5
     assert page.results_refresh(2**63, 5, live=False) is None
     assert page.results_refresh(None, 5, live=True) == 0.5
+
+
+def test_a_job_whose_page_is_gone_stops_and_frees_its_slot(monkeypatch):
+    from gru_viz.app import jobs
+
+    monkeypatch.setattr(jobs, "GONE_GRACE", 0.05)
+    slots, alive = TrainingSlots(1), [True]
+    job = TrainingJob(CONFIG, slots, train_fn=FakeTrain(10), page_alive=lambda: alive[0])
+    job.pause()  # started, then paused: it would hold its slot for ever
+    job.start()
+    wait_for(lambda: job.status().paused, "the pause")
+    alive[0] = False  # the browser tab closed
+    assert job.join(WAIT)
+    assert job.status().stopped == "stopped" and "tab was closed" in job.status().stop_reason
+    assert slots.running == 0 and job.status().model is not None
+
+
+def test_a_paused_job_stops_after_the_paused_time_limit():
+    job = TrainingJob(CONFIG, TrainingSlots(1), train_fn=FakeTrain(10), max_paused=0.2)
+    job.pause()
+    job.start()
+    assert job.join(WAIT)
+    status = job.status()
+    assert status.stopped == "stopped" and "paused for more than" in status.stop_reason
+    assert status.step == 1 and status.model is not None

@@ -21,6 +21,7 @@ from gru_viz.config import TrainConfig
 # Job states, as the page shows them.
 WAITING, RUNNING, PAUSED, FINISHED, FAILED = "waiting", "running", "paused", "finished", "failed"
 LIVE_STATES = (WAITING, RUNNING, PAUSED)
+GONE_GRACE = 5.0  # seconds a page may be disconnected (a network blip) before its job stops
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,10 @@ _job_ids = itertools.count(1)
 class TrainingJob:
     """One call of gru_viz.train in a background thread, with pause, resume and stop.
 
-    abandon_after: stop if nobody called touch() for this many seconds (a closed tab); None
-    never. train_fn is gru_viz.train unless a test passes another.
+    It stops by itself, keeping the model so far and freeing its slot, when nobody called
+    touch() for `abandon_after` seconds, when `page_alive()` has said False for GONE_GRACE
+    seconds (the browser tab was closed), or when it has been paused for `max_paused`
+    seconds; None turns each off. train_fn is gru_viz.train unless a test passes another.
     """
 
     def __init__(
@@ -80,12 +83,18 @@ class TrainingJob:
         snapshot_every: float = 0.5,
         abandon_after: float | None = 300.0,
         train_fn: Callable | None = None,
+        max_paused: float | None = None,
+        page_alive: Callable[[], bool] | None = None,
     ) -> None:
         self.job_id = next(_job_ids)
         self.config = config
         self._slots = slots
         self._snapshot_every = snapshot_every
         self._abandon_after = abandon_after
+        self._max_paused = max_paused
+        self._page_alive = page_alive
+        self._gone_since: float | None = None  # when page_alive() first said False
+        self._paused_since: float | None = None
         self._train_fn = train_fn
         self._lock = threading.Condition()
         self._state = WAITING
@@ -162,11 +171,27 @@ class TrainingJob:
     # The training thread's side.
 
     def _should_quit(self) -> bool:
+        reason = self._quit_reason()
         with self._lock:
-            if self._abandon_after is not None and not self._stop:
-                if time.monotonic() - self._last_touch > self._abandon_after:
-                    self._stop, self._stop_reason = True, "the page was left alone too long"
+            if reason and not self._stop:
+                self._stop, self._stop_reason = True, reason
             return self._stop
+
+    def _quit_reason(self) -> str:
+        """Why the job should stop by itself now, or "" (see the class docstring)."""
+        now = time.monotonic()
+        alive = self._page_alive is None or self._page_alive()  # never under our lock
+        self._gone_since = None if alive else (self._gone_since or now)
+        if self._gone_since is not None and now - self._gone_since >= GONE_GRACE:
+            return "the browser tab was closed"
+        with self._lock:
+            if self._abandon_after is not None and now - self._last_touch > self._abandon_after:
+                return "the page was left alone too long"
+            paused = self._paused_since
+        if self._max_paused is not None and paused is not None:
+            if now - paused > self._max_paused:
+                return f"it was paused for more than {self._max_paused:,.0f} s"
+        return ""
 
     def _run(self) -> None:
         if not self._slots.acquire(self, self._should_quit):
@@ -216,9 +241,10 @@ class TrainingJob:
                 return True
             with self._lock:
                 if not self._pause:
-                    self._state = RUNNING
+                    self._state, self._paused_since = RUNNING, None
                     return False
                 self._state = PAUSED
+                self._paused_since = self._paused_since or time.monotonic()
                 self._lock.wait(0.25)
 
 

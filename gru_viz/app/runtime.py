@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gru_viz.app.cache import AnalysisCache
 from gru_viz.interface import AdditionModel
 
@@ -22,6 +24,22 @@ def settle_memory() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def page_alive_check() -> Callable[[], bool] | None:
+    """A check, safe from any thread, that the browser session running this script is still
+    connected; None where there is no Streamlit server (a test, a bare run)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        context, runtime = get_script_run_ctx(), Runtime.instance()
+    except Exception:  # no runtime: nothing to ask
+        return None
+    if context is None:
+        return None
+    session_id = context.session_id
+    return lambda: runtime.is_active_session(session_id)
 
 
 def warm_up(model: AdditionModel, cache: AnalysisCache, quick: list) -> None:

@@ -2,6 +2,7 @@
 
 GRU_VIZ_MAX_DIGITS      longest number, in decimal digits, the app accepts (default 10000)
 GRU_VIZ_MAX_TRAININGS   trainings that may run at once in one server process (default 2)
+GRU_VIZ_MAX_PAUSED      seconds a paused training may hold its slot before it stops (default 300)
 GRU_VIZ_MODEL           model file to serve instead of the shipped assets/model.npz
 """
 
@@ -19,15 +20,20 @@ class AppSettings:
     max_digits: int = DEFAULT_MAX_DIGITS  # longer numbers are refused: the page would get slow
     max_trainings: int = 2  # background trainings at once, across all browser sessions
     model_path: str | None = None  # None: the shipped pretrained model
+    max_paused: int = 300  # seconds a paused training keeps its slot; then it stops
 
     def __post_init__(self) -> None:
-        for name, low in (("max_digits", 1), ("max_trainings", 1)):
+        for name, low in (("max_digits", 1), ("max_trainings", 1), ("max_paused", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be a whole number of at least {low}; got {value!r}")
 
 
-ENV_NAMES = {"max_digits": "GRU_VIZ_MAX_DIGITS", "max_trainings": "GRU_VIZ_MAX_TRAININGS"}
+ENV_NAMES = {
+    "max_digits": "GRU_VIZ_MAX_DIGITS",
+    "max_trainings": "GRU_VIZ_MAX_TRAININGS",
+    "max_paused": "GRU_VIZ_MAX_PAUSED",
+}
 MODEL_ENV = "GRU_VIZ_MODEL"
 
 

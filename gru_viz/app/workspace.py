@@ -108,9 +108,17 @@ class Workspace:
     Kept in st.session_state; whether the session looks at its own model is the page's choice,
     passed to `active`."""
 
-    def __init__(self, slots: TrainingSlots, abandon_after: float | None = 300.0) -> None:
+    def __init__(
+        self,
+        slots: TrainingSlots,
+        abandon_after: float | None = 300.0,
+        max_paused: float | None = None,
+        page_alive: Callable[[], bool] | None = None,
+    ) -> None:
         self.slots = slots
         self.abandon_after = abandon_after
+        self.max_paused = max_paused  # see TrainingJob: when its training stops by itself
+        self.page_alive = page_alive
         self.job: TrainingJob | None = None
         self.own: AdditionModel | None = None  # the session's finished or uploaded model
         self.own_label = ""
@@ -122,7 +130,12 @@ class Workspace:
         if self.training:
             raise ValueError("a training is already running in this session; stop it first")
         self.job = TrainingJob(
-            config, self.slots, abandon_after=self.abandon_after, train_fn=train_fn
+            config,
+            self.slots,
+            abandon_after=self.abandon_after,
+            train_fn=train_fn,
+            max_paused=self.max_paused,
+            page_alive=self.page_alive,
         ).start()
         self._jobs[:] = [self.job]
         return self.job
