@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,20 +77,52 @@ def run_train(args: argparse.Namespace) -> int:
 
     fields = {f.name: getattr(args, f.name) for f in TUNABLE}
     config = TrainConfig(preset=args.preset, **{k: v for k, v in fields.items() if v is not None})
-    if not args.output.parent.is_dir():
-        raise ValueError(
-            f"cannot save to {args.output}: folder {args.output.parent} does not exist"
-        )
+    check_output(args.output)
     start = time.perf_counter()
     model, history = train(config, on_step=None if args.quiet else progress_printer(sys.stderr))
-    model.save(args.output)
+    saved = save_somewhere(model, args.output)
     checks = history.checks[-1][1] if history.checks else {}
     seconds = time.perf_counter() - start
     print(
         f"\n{history.stopped} after {history.steps[-1]} steps in {seconds:.1f} s; "
-        f"exact sums {checks}; saved {args.output}"
+        f"exact sums {checks}; saved {saved}"
     )
-    return 0
+    return 0 if saved == args.output else 2
+
+
+def check_output(path: Path) -> None:
+    """ValueError, before any training, if a model file cannot be written at `path`."""
+    if path.is_dir():
+        raise ValueError(
+            f"cannot save to {path}: it is a folder; name a file such as {path / 'model.npz'}"
+        )
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot save to {path}: folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"cannot save to {path}: folder {path.parent} is not writable")
+
+
+def save_somewhere(model, path: Path) -> Path:
+    """Save to `path`; if that fails (a full or read-only disk), to a file in the temporary
+    folder instead, saying so on stderr. The path written, or OSError if neither could be."""
+    try:
+        model.save(path)
+        return path
+    except OSError as error:
+        reason = error.strerror or str(error)
+    fallback = Path(tempfile.gettempdir()) / f"gru-viz-model-{os.getpid()}-{time.time_ns()}.npz"
+    try:
+        model.save(fallback)
+    except OSError as again:
+        raise OSError(
+            f"could not save the trained model to {path} ({reason}) nor to {fallback} "
+            f"({again.strerror or again}); it is lost"
+        ) from None
+    print(
+        f"\nerror: could not save to {path} ({reason}); saved to {fallback} instead",
+        file=sys.stderr,
+    )
+    return fallback
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -121,6 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run_train(args) if args.command == "train" else run_add(args)
-    except ValueError as error:  # bad settings, numbers or model files: said plainly
+    except (ValueError, OSError) as error:  # bad settings, numbers, files or disks: said plainly
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -85,3 +85,46 @@ def test_add_handles_numbers_longer_than_pythons_digit_limit(capsys):
     a = "9" * 5000
     assert main(["add", a, "1"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"correct: {a} + 1 = 1{'0' * 5000}"
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["add", "1", "1", "--n-bits", "1180591620717411303424"], "too long to trace"),
+        (["add", "1", "1", "--n-bits", "1000000000000"], "too long to trace"),
+        (["add", "1", "1", "--model", "/dev/zero"], "not a regular file"),
+        (["train", "--steps", "1", "-o", "/tmp"], "it is a folder"),
+        (["train", "--steps", "1", "-o", "/no/such/folder/m.npz"], "does not exist"),
+    ],
+)
+def test_bad_requests_get_one_line_and_exit_code_2(args, says, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err and err.startswith("error: ") and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_read_only_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("os.access", lambda path, mode: False)
+    assert main(["train", "--steps", "1", "-o", str(tmp_path / "m.npz")]) == 2
+    assert "is not writable" in capsys.readouterr().err
+
+
+def test_a_failing_disk_keeps_the_trained_model_elsewhere(tmp_path, capsys, monkeypatch):
+    from gru_viz import checkpoint
+
+    real_save, target = checkpoint.save, tmp_path / "m.npz"
+
+    def full_disk(model, path):
+        if Path(path) == target:
+            raise OSError(28, "No space left on device")
+        real_save(model, path)
+
+    monkeypatch.setattr(checkpoint, "save", full_disk)
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    args = ["train", "--preset", "tutorial", "--steps", "2", "--quiet", "-o", str(target)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "instead" in err
+    (kept,) = tmp_path.glob("gru-viz-model-*.npz")
+    assert gru_viz.load_model(kept).config.hidden_size == 16
