@@ -377,7 +377,11 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
         st.info("Fix the number above to see the model's sum.", icon=":material/edit:")
         return
     cache = analysis_cache()
-    trace = cache.get(active.model, page.trace, a, b)
+    try:
+        trace = cache.get(active.model, page.trace, a, b)
+    except ValueError as error:  # too long for this model: the limit, in words
+        st.error(page.literal(str(error)), icon=":material/error:")
+        return
     why = cache.get(active.model, page.explanation, a, b)
     st.caption(page.literal(f"Model: {active.label}"))
     show_sums(trace, why)

@@ -4,6 +4,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -279,3 +280,28 @@ def test_every_hostile_upload_is_not_loaded_and_changes_nothing():
         assert message.startswith("Not loaded, nothing changed") and f"{name}.npz" in message
         assert at.session_state["workspace"].own is None
         assert sums(at)["True sum"] == "1040"
+
+
+def test_a_shipped_model_with_bad_provenance_falls_back_to_training(monkeypatch, tmp_path):
+    import io
+    import json
+    import zipfile
+
+    import gru_viz
+
+    buffer = io.BytesIO(gru_viz.load_model().to_bytes())
+    with zipfile.ZipFile(buffer) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    meta = json.loads(np.load(io.BytesIO(entries["meta.npy"])).tobytes())
+    meta["provenance"]["check"] = {"256": "everything"}
+    record = io.BytesIO()
+    np.save(record, np.frombuffer(json.dumps(meta).encode(), np.uint8))
+    entries["meta.npy"] = record.getvalue()
+    broken = tmp_path / "odd.npz"
+    with zipfile.ZipFile(broken, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    monkeypatch.setenv("GRU_VIZ_MODEL", str(broken))
+    at = run_app()
+    assert any("could not be loaded" in w.value for w in at.warning)
+    assert at.text_input(key="a").value == "1024"  # the page works while the fallback trains
