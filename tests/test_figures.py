@@ -124,3 +124,16 @@ def test_training_figure_thins_long_histories():
     steps = list(range(1, 10_001))
     fig = figures.training_figure(steps, [1.0] * len(steps), [], max_points=500)
     assert len(fig.data[0].x) <= 1000
+
+
+def test_a_window_draws_only_its_positions_at_their_place_with_a_cursor():
+    from test_page import make_trace
+
+    trace = make_trace(2**40 - 1, 1, hidden=3)
+    fig = figures.trace_figure(trace, "gates", np.arange(3), "x", window=(10, 20), cursor=14)
+    _, z, _ = heatmaps(fig)
+    assert z.z.shape == (3, 10) and z.x0 == 10
+    np.testing.assert_allclose(z.z[:, 0], trace.z[10])
+    (cursor,) = fig.layout.shapes
+    assert (cursor.x0, cursor.x1) == (13.5, 14.5)
+    assert tuple(fig.layout.xaxis.range) == (9.5, 19.5)

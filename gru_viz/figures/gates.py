@@ -19,6 +19,7 @@ INITIAL_WINDOW = 256  # longer additions open zoomed on their lowest positions
 TEXT_IN_CELLS = 64  # bit digits are written into the strip up to this many positions
 STRIP_HEIGHT = 100  # pixels for the five rows of bits above the heatmaps
 PANEL_GAP = 45  # pixels above each heatmap, for its title
+CURSOR_COLOUR = "#ff2d9b"  # the step being looked at
 TRACK_HEIGHT = 150  # pixels for the line plot of one unit against the carry
 TRACK_COLOURS = ("#1f77b4", "#ff7f0e")  # the unit's state, the true carry
 LEGEND_DROP = 50  # pixels from the plot's bottom edge down to the legend, below the axis title
@@ -76,12 +77,15 @@ def gates_figure(
     carriers: Sequence[int] = (),
     track: Track | None = None,
     x_range: tuple[float, float] | None = None,
+    first_position: int = 0,
+    cursor: int | None = None,
 ) -> go.Figure:
     """The bits of an addition above one heatmap per panel, all sharing one x axis (bit
-    position) and one colour scale fixed to `value_range`. Units run down the side in
-    `unit_order` (H,), the first at the top; those in `carriers` are labelled as carry units.
-    `track`, if given, adds a line plot of one unit against the carry at the bottom. The view
-    opens on `x_range` (default: the first INITIAL_WINDOW positions)."""
+    position; the arrays' column 0 is position `first_position`) and one colour scale fixed
+    to `value_range`. Units run down the side in `unit_order` (H,), the first at the top;
+    those in `carriers` are labelled as carry units. `track`, if given, adds a line plot of
+    one unit against the carry at the bottom; `cursor`, a position, is outlined across every
+    panel. The view opens on `x_range` (default: the first INITIAL_WINDOW positions)."""
     n_bits, hidden = panels[0].values.shape
     for panel in panels:
         if panel.values.shape != (n_bits, hidden):
@@ -134,7 +138,22 @@ def gates_figure(
         margin=dict(l=70, r=20, t=70 if title else 30, b=bottom_margin),
         plot_bgcolor="white",
     )
-    return go.Figure(data=[trace for traces in rows for trace in traces], layout=layout)
+    fig = go.Figure(data=[trace for traces in rows for trace in traces], layout=layout)
+    if first_position:
+        fig.update_traces(x0=first_position, selector=dict(type="heatmap"))
+        fig.update_traces(x=np.arange(n_bits) + first_position, selector=dict(type="scatter"))
+    if cursor is not None:
+        fig.add_shape(
+            type="rect",
+            x0=cursor - 0.5,
+            x1=cursor + 0.5,
+            y0=0,
+            y1=1,
+            xref="x",
+            yref="paper",
+            line=dict(color=CURSOR_COLOUR, width=2.5),
+        )
+    return fig
 
 
 def _stacked_layout(
@@ -305,6 +324,8 @@ def trace_figure(
     x_range: tuple[float, float] | None = None,
     track_threshold: float | None = None,
     track_high_for_carry: bool = True,
+    window: tuple[int, int] | None = None,
+    cursor: int | None = None,
 ) -> go.Figure:
     """gates_figure for one addition (a gru_viz.interface.Trace) in `view` ("gates": z and r;
     "states": h~ and h), titled with `label`, e.g. "1024 + 16", with `carriers` labelled and,
@@ -312,15 +333,23 @@ def trace_figure(
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
     specs, value_range, colorscale = VIEWS[view]
-    panels = [Panel(title, symbol, getattr(trace, field)) for title, symbol, field in specs]
-    bits = BitRows(trace.bits_a, trace.bits_b, trace.carry, trace.bits_true, trace.bits_pred)
+    lo, hi = window or (0, trace.n_bits)  # only positions lo .. hi - 1 are drawn
+    cut = slice(lo, hi)
+    panels = [Panel(title, symbol, getattr(trace, field)[cut]) for title, symbol, field in specs]
+    bits = BitRows(
+        trace.bits_a[cut],
+        trace.bits_b[cut],
+        trace.carry[cut],
+        trace.bits_true[cut],
+        trace.bits_pred[cut],
+    )
     title = " and ".join(
         p.title if i == 0 else p.title[0].lower() + p.title[1:] for i, p in enumerate(panels)
     )
     track = None
     if track_unit is not None:
-        carry_out = np.append(trace.carry[1:], 0)  # (T,): the carry out of bit t
-        values = trace.h[:, track_unit]
+        carry_out = np.append(trace.carry[1:], 0)[cut]  # the carry out of bit t
+        values = trace.h[cut, track_unit]
         track = Track(track_unit, values, carry_out, track_threshold, track_high_for_carry)
     fig = gates_figure(
         bits,
@@ -331,7 +360,9 @@ def trace_figure(
         title=f"{title} for {label}",
         carriers=carriers,
         track=track,
-        x_range=x_range,
+        x_range=x_range or (window and (lo - 0.5, hi - 0.5)),
+        first_position=lo,
+        cursor=cursor,
     )
     # The same numbers keep the same zoom while the model learns; a new x_range resets it.
     fig.update_layout(uirevision=str(hash((trace.a, trace.b, x_range))))
