@@ -42,12 +42,15 @@ def main() -> None:
     with st.sidebar:
         model_panel(settings)
         training_panel()
-    sum_tab, length_tab, machine_tab = st.tabs(
+    sum_tab, step_tab, length_tab, machine_tab = st.tabs(
         page.TABS, key="tab", bind="query-params", on_change="rerun"
     )
     if sum_tab.open:
         with sum_tab:
             show_results(settings, a, b)
+    if step_tab.open:
+        with step_tab:
+            step_by_step(settings, a, b)
     if length_tab.open:
         with length_tab:
             background_view("length", settings, a, b, how_far)
@@ -479,6 +482,92 @@ def show_gates(model, trace, why) -> None:
             st.caption(note)
     with text_column:
         equations()
+
+
+# STEP BY STEP
+
+
+def step_by_step(settings: AppSettings, a, b) -> None:
+    """One step at a time: the only part that reruns per step is this fragment."""
+    playing = st.session_state.get("playing", False)
+    st.session_state.play_configured = playing
+    st.fragment(run_every=page.PLAY_SECONDS if playing else None)(_step_body)(settings, a, b)
+
+
+def _step_body(settings: AppSettings, a, b) -> None:
+    from gru_viz import steps
+
+    active = current_model(settings)
+    if active.model is None or a is None or b is None:
+        st.info("Type two numbers (and wait for a model) to step through their sum.")
+        return
+    trace = analysis_cache().get(active.model, page.trace, a, b)
+    units = analysis_cache().get(active.intact, page.carry_units)
+    n_bits = trace.n_bits
+    t = min(st.session_state.get("step_t", 0), n_bits - 1)
+    t, playing = page.next_step(t, n_bits, st.session_state.get("playing", False))
+    st.session_state.step_t, st.session_state.playing = t, playing
+    if playing != st.session_state.get("play_configured"):
+        st.rerun()  # start or stop the clock that plays
+    step_controls(trace, n_bits)
+    t = st.session_state.step_t
+    now = steps.step(trace, t, units.order[: page.STEP_UNITS])
+    left, right = st.columns([1.6, 1])
+    with left:
+        fig = page.inside_figure(
+            trace, "Gates z and r", units.order, units, window=page.step_window(t, n_bits), cursor=t
+        )
+        st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
+    with right:
+        st.markdown(page.step_words(now))
+        st.table(page.step_rows(now))
+        st.caption(
+            "h(t-1) is what each unit brings from the bits below; z(t) how much of it the unit "
+            "replaces; r(t) how much of it goes into the candidate h~(t); h(t) what it keeps."
+        )
+
+
+def step_controls(trace, n_bits: int) -> None:
+    from gru_viz import steps
+
+    st.slider("Step t (bit position)", 0, n_bits - 1, key="step_t")
+    buttons = st.columns(5)
+    buttons[0].button(
+        "Back", icon=":material/skip_previous:", key="step_back", on_click=_move, args=(-1, n_bits)
+    )
+    buttons[1].button(
+        "Step", icon=":material/skip_next:", key="step_next", on_click=_move, args=(1, n_bits)
+    )
+    playing = st.session_state.get("playing", False)
+    buttons[2].button(
+        "Pause" if playing else "Play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        key="play",
+        on_click=_toggle_play,
+    )
+    t = st.session_state.step_t
+    chain, wrong = steps.next_chain(trace, t), steps.next_wrong(trace, t)
+    buttons[3].button(
+        "Next carry chain", disabled=chain is None, on_click=_jump, args=(chain,), key="to_chain"
+    )
+    buttons[4].button(
+        "Next wrong bit", disabled=wrong is None, on_click=_jump, args=(wrong,), key="to_wrong"
+    )
+
+
+def _move(delta: int, n_bits: int) -> None:
+    st.session_state.step_t = min(max(0, st.session_state.step_t + delta), n_bits - 1)
+    st.session_state.playing = False
+
+
+def _jump(position: int | None) -> None:
+    if position is not None:
+        st.session_state.step_t = position
+    st.session_state.playing = False
+
+
+def _toggle_play() -> None:
+    st.session_state.playing = not st.session_state.get("playing", False)
 
 
 # THE BACKGROUND VIEWS: how far it adds, inside the machine

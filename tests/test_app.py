@@ -305,3 +305,21 @@ def test_a_shipped_model_with_bad_provenance_falls_back_to_training(monkeypatch,
     at = run_app()
     assert any("could not be loaded" in w.value for w in at.warning)
     assert at.text_input(key="a").value == "1024"  # the page works while the fallback trains
+
+
+def test_step_by_step_moves_jumps_and_plays_to_the_end():
+    at = run_app(a="1048575", b="1", tab="Step by step")
+    assert at.slider(key="step_t").value == 0
+    assert "It reads a = 1, b = 1" in markdown(at)
+    assert at.button(key="to_chain").disabled  # the only chain starts at bit 0
+    at.button(key="step_next").click().run()
+    assert at.slider(key="step_t").value == 1
+    assert "passes the carry on" in markdown(at)
+    assert len(at.table) == 1 and len(at.get("plotly_chart")) == 1
+    at.slider(key="step_t").set_value(19).run()
+    at.button(key="play").click().run()
+    for _ in range(3):  # AppTest runs the playing fragment only when the page runs
+        at.run()
+    assert at.slider(key="step_t").value == 20  # the last bit, where playing stops
+    assert not at.session_state["playing"]
+    assert not at.exception

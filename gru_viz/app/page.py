@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_viz import ablation, analysis, automaton, carry, explain, figures, length
+from gru_viz import ablation, analysis, automaton, carry, explain, figures, length, steps
 from gru_viz import bits as bitlib
 from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
@@ -26,7 +26,10 @@ from gru_viz.interface import AdditionModel, Trace
 from gru_viz.length import LengthCurve
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
-TABS = ("The sum and its gates", "How far it adds", "Inside the machine")
+TABS = ("The sum and its gates", "Step by step", "How far it adds", "Inside the machine")
+STEP_WINDOW = 12  # positions drawn on each side of the step being looked at
+STEP_UNITS = 4  # units shown in the step's table: the best carry readers
+PLAY_SECONDS = 0.35  # between steps while playing
 TUTORIAL_REFERENCE = "shipped tutorial model"
 REFERENCES = {"shipped robust model": DEFAULT_PATH, TUTORIAL_REFERENCE: TUTORIAL_PATH}
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
@@ -183,6 +186,8 @@ def inside_figure(
     order: np.ndarray,
     units: CarryUnits | None = None,
     x_range: tuple[float, float] | None = None,
+    window: tuple[int, int] | None = None,
+    cursor: int | None = None,
 ):
     """The heatmaps of the view the page's control names, carry units labelled and the top
     one's state drawn against the carry underneath."""
@@ -196,6 +201,8 @@ def inside_figure(
         x_range=x_range,
         track_threshold=None if units is None else float(units.thresholds[units.top]),
         track_high_for_carry=units is None or bool(units.signs[units.top] > 0),
+        window=window,
+        cursor=cursor,
     )
 
 
@@ -356,6 +363,43 @@ def machine_paths(found: automaton.Automaton, a: int | None, b: int | None) -> M
 
 def states_word(n_states: int) -> str:
     return f"{n_states} state{'s' if n_states != 1 else ''}"
+
+
+def step_window(t: int, n_bits: int) -> tuple[int, int]:
+    """Positions [lo, hi) drawn around step t: STEP_WINDOW on each side, kept inside."""
+    width = min(n_bits, 2 * STEP_WINDOW + 1)
+    lo = min(max(0, t - STEP_WINDOW), n_bits - width)
+    return lo, lo + width
+
+
+def next_step(t: int, n_bits: int, playing: bool) -> tuple[int, bool]:
+    """The step after t while playing, and whether to go on playing (it stops at the end)."""
+    if not playing:
+        return t, False
+    t = min(t + 1, n_bits - 1)
+    return t, t < n_bits - 1
+
+
+def step_rows(s: steps.Step) -> dict[str, list]:
+    """The step's table: one row per unit shown, with the numbers of the equations."""
+    return {
+        "unit": [f"unit {u}" for u in s.units],
+        "h(t-1)": [f"{v:+.3f}" for v in s.h_prev],
+        "z(t)": [f"{v:.3f}" for v in s.z],
+        "r(t)": [f"{v:.3f}" for v in s.r],
+        "h~(t)": [f"{v:+.3f}" for v in s.h_tilde],
+        "h(t)": [f"{v:+.3f}" for v in s.h],
+    }
+
+
+def step_words(s: steps.Step) -> str:
+    """What happens at step t, in two sentences: the bits and the carry, then the output."""
+    verdict = "right" if s.predicted_bit == s.true_bit else "WRONG"
+    return (
+        f"**Bit {s.t:,}.** It reads a = {s.a}, b = {s.b}. {s.carry_words} The model gives "
+        f"p = {s.p:.3f} that the sum bit is 1, so it writes {s.predicted_bit}: {verdict} "
+        f"(the true bit is {s.true_bit})."
+    )
 
 
 def pending_text(what: str, fraction: float) -> str:
