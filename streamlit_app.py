@@ -495,7 +495,7 @@ def step_by_step(settings: AppSettings, a, b) -> None:
 
 
 def _step_body(settings: AppSettings, a, b) -> None:
-    from gru_viz import steps
+    from gru_viz import analysis, figures, steps
 
     active = current_model(settings)
     if active.model is None or a is None or b is None:
@@ -520,11 +520,22 @@ def _step_body(settings: AppSettings, a, b) -> None:
         st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
     with right:
         st.markdown(page.step_words(now))
+        table = analysis.bit_table(trace)
+        positions = range(*page.step_window(t, n_bits, page.STEP_TABLE_WINDOW))
+        st.html(figures.bit_table_html(table, positions, now=t))
         st.table(page.step_rows(now))
         st.caption(
             "h(t-1) is what each unit brings from the bits below; z(t) how much of it the unit "
             "replaces; r(t) how much of it goes into the candidate h~(t); h(t) what it keeps."
         )
+        if not active.live:
+            machine = analysis_cache().request(active.model, page.machine)
+            path = page.machine_step(machine, trace, t)
+            if path is None:
+                st.caption("The machine inside appears here once it is read out (a step on).")
+            else:
+                st.markdown(f"**The machine inside: {page.states_word(machine.n_states)}**")
+                st.graphviz_chart(figures.machine_dot(machine, path), width="stretch")
 
 
 def step_controls(trace, n_bits: int) -> None:

@@ -111,10 +111,10 @@ def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):
     page.get_by_role("tab", name="How far it adds").click()
     page.wait_for_url("**tab=How*")
     page.locator(".js-plotly-plot .gtitle", has_text="Each unit switched off alone").wait_for()
-    assert page.locator(".js-plotly-plot").count() == 2
+    page.locator(".js-plotly-plot").nth(1).wait_for()
     page.get_by_role("tab", name="Inside the machine").click()
     page.get_by_text("It is not the two-state adder").wait_for()
-    assert page.locator("[data-testid='stGraphVizChart'] svg").count() == 2
+    page.locator("[data-testid='stGraphVizChart'] svg").nth(1).wait_for()  # drawn in the browser
     page.screenshot(path=tmp_path / "machine.png", full_page=True)
     assert not page.get_by_text("Traceback").count()
 

@@ -14,10 +14,12 @@ length curves, the automaton, ablation rankings). A background function takes a 
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
 import queue
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
@@ -71,6 +73,7 @@ class AnalysisCache:
         self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
+        _OPEN.add(self)
 
     def get(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
         """fn(model, *args), computed here the first time and remembered for this model."""
@@ -110,6 +113,19 @@ class AnalysisCache:
             result = self.request(model, fn, *args)
         return result
 
+    def close(self, timeout: float = 60.0) -> None:
+        """Let the analysis under way finish, drop the queued ones and stop the worker: a
+        process must not exit while the worker is inside TensorFlow (it would abort)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+            while not self._jobs.empty():
+                job = self._jobs.get_nowait()
+                if job is not None:
+                    job[0].cancel()
+            self._jobs.put(None)
+        if worker is not None:
+            worker.join(timeout)
+
     def clear(self) -> None:
         with self._lock:
             self._models.clear()
@@ -126,7 +142,10 @@ class AnalysisCache:
 
     def _work(self) -> None:
         while True:
-            future, fn, args, kwargs = self._jobs.get()
+            job = self._jobs.get()
+            if job is None:  # close(): the process is ending
+                return
+            future, fn, args, kwargs = job
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -181,6 +200,15 @@ class AnalysisCache:
             total -= _nbytes(value)
             if not results:
                 del self._models[fingerprint]
+
+
+_OPEN: weakref.WeakSet[AnalysisCache] = weakref.WeakSet()  # caches to close at exit
+
+
+@atexit.register
+def _close_all() -> None:
+    for cache in list(_OPEN):
+        cache.close()
 
 
 def _nbytes(value: object) -> int:

@@ -29,6 +29,7 @@ DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
 TABS = ("The sum and its gates", "Step by step", "How far it adds", "Inside the machine")
 STEP_WINDOW = 12  # positions drawn on each side of the step being looked at
 STEP_UNITS = 4  # units shown in the step's table: the best carry readers
+STEP_TABLE_WINDOW = 4  # bit table columns on each side of the step
 PLAY_SECONDS = 0.35  # between steps while playing
 TUTORIAL_REFERENCE = "shipped tutorial model"
 REFERENCES = {"shipped robust model": DEFAULT_PATH, TUTORIAL_REFERENCE: TUTORIAL_PATH}
@@ -365,11 +366,20 @@ def states_word(n_states: int) -> str:
     return f"{n_states} state{'s' if n_states != 1 else ''}"
 
 
-def step_window(t: int, n_bits: int) -> tuple[int, int]:
-    """Positions [lo, hi) drawn around step t: STEP_WINDOW on each side, kept inside."""
-    width = min(n_bits, 2 * STEP_WINDOW + 1)
+def step_window(t: int, n_bits: int, side: int = STEP_WINDOW) -> tuple[int, int]:
+    """Positions [lo, hi) drawn around step t: `side` on each side, kept inside."""
+    width = min(n_bits, 2 * side + 1)
     lo = min(max(0, t - STEP_WINDOW), n_bits - width)
     return lo, lo + width
+
+
+def machine_step(found: object, trace: Trace, t: int) -> list[int] | None:
+    """The extracted machine's state before step t and after it, to light up the move the
+    current addition makes there; None until the machine is ready."""
+    if not isinstance(found, automaton.Automaton):
+        return None
+    path = automaton.machine_path(found, trace.bits_a[: t + 1], trace.bits_b[: t + 1])
+    return [int(path[t]), int(path[t + 1])]
 
 
 def next_step(t: int, n_bits: int, playing: bool) -> tuple[int, bool]:

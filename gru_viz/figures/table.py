@@ -19,16 +19,20 @@ TABLE_CSS = """
 .gv-bits td.one { background: #e8ebf0; }
 .gv-bits td.p { color: #59606b; font-size: 11px; }
 .gv-bits td.wrong { background: #f8d7da; color: #842029; font-weight: 700; }
+.gv-bits .now { outline: 2.5px solid #ff2d9b; outline-offset: -2px; }
 </style>
 """
 
 
-def bit_table_html(table: BitTable, positions: range, msb_first: bool = False) -> str:
+def bit_table_html(
+    table: BitTable, positions: range, msb_first: bool = False, now: int | None = None
+) -> str:
     """The bit table as an HTML table, one column per position with its number on top, rows
     in BitTable order. Bits that are 1 are shaded; wrong predicted bits (and their
-    probabilities) are red. msb_first=True mirrors it into the usual reading order."""
+    probabilities) are red; the column of position `now` is outlined. msb_first=True mirrors
+    it into the usual reading order."""
     order = list(positions)[::-1] if msb_first else list(positions)
-    head = "".join(f"<th>{t}</th>" for t in order)
+    head = "".join(f"<th{_now(t, now)}>{t}</th>" for t in order)
     rows = []
     for label, values in table.rows.items():
         cells = []
@@ -43,9 +47,15 @@ def bit_table_html(table: BitTable, positions: range, msb_first: bool = False) -
                     classes.append("one")
             if label in (ROW_PRED, ROW_P) and table.wrong[t]:
                 classes.append("wrong")
+            if t == now:
+                classes.append("now")
             cells.append(f'<td class="{" ".join(classes)}">{text}</td>')
         rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
     return (
         f'{TABLE_CSS}<div class="gv-bits"><table><thead><tr><th>position</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _now(t: int, now: int | None) -> str:
+    return ' class="now"' if t == now else ""
