@@ -154,3 +154,32 @@ def test_a_closed_tab_frees_its_training_slot_within_seconds(sync_playwright, on
         # It may wait a few seconds in line, then it runs: the slot was freed.
         second.get_by_text("step 30 of 30").first.wait_for(timeout=60_000)
         browser.close()
+
+
+def play(page) -> None:
+    """Press Play until the button turns into Pause (a click during a run can be lost)."""
+    for _ in range(3):
+        page.get_by_role("button", name="Play").click()
+        try:
+            page.get_by_role("button", name="Pause").wait_for(timeout=15_000)
+            return
+        except Exception:  # playwright's TimeoutError: try once more
+            continue
+    raise AssertionError("the Play button did not start playing")
+
+
+def test_playing_32_steps_reruns_only_the_step_view(page, server, tmp_path):
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+    page.goto(f"{server}/?a=1099511627775&b=1&tab=Step+by+step")  # 2^40 - 1 + 1: 41 steps
+    page.locator("strong", has_text="Bit 0.").wait_for()
+    page.wait_for_timeout(1000)
+    before = len(frames)
+    play(page)
+    page.locator("strong", has_text="Bit 32.").wait_for()
+    page.screenshot(path=tmp_path / "playing.png")
+    during = [f for f in frames[before:] if isinstance(f, bytes)]
+    # A full run of the page sends its title again; the playing fragment sends only itself.
+    full_runs = sum(b"Watch a GRU add binary numbers" in f for f in during)
+    assert full_runs <= 2, f"{full_runs} full-page runs while playing 32 steps"
+    assert sum(b"Bit " in f for f in during) >= 32  # one redraw of the step view per step
