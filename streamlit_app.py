@@ -536,6 +536,23 @@ def _step_body(settings: AppSettings, a, b) -> None:
             else:
                 st.markdown(f"**The machine inside: {page.states_word(machine.n_states)}**")
                 st.graphviz_chart(figures.machine_dot(machine, path), width="stretch")
+    if not active.live:
+        show_state_map(active.model, trace, t)
+
+
+def show_state_map(model, trace, t: int) -> None:
+    """The hidden states as a map, the current addition's path over it and its step t."""
+    from gru_viz import figures, state_map
+
+    st.markdown("**The hidden state as a map**")
+    st.caption(page.STATE_MAP_NOTE)
+    found = analysis_cache().request(model, page.hidden_state_map)
+    if not isinstance(found, state_map.StateMap):
+        st.caption("The map appears here once it is computed (a step on).")
+        return
+    path = state_map.trace_path(found, trace, "this addition")
+    fig = figures.state_map_figure(found, path, current=t)
+    st.plotly_chart(fig, key="state_map_chart", config=plot_config("gru-viz-state-map"))
 
 
 def step_controls(trace, n_bits: int) -> None:
@@ -673,6 +690,14 @@ def inside_the_machine(active, a, b) -> bool:
     if paths.note:
         st.caption(paths.note)
     st.markdown(page.machine_text(found))
+    st.subheader("How the gates are used")
+    st.caption(page.SATURATION_NOTE)
+    used = background(active.model, page.saturation, "how the gates are used")
+    if used is None:
+        return True
+    units = analysis_cache().get(active.intact, page.carry_units)
+    fig = figures.saturation_figure(used, units.carriers)
+    st.plotly_chart(fig, key="saturation_chart", config=plot_config("gru-viz-saturation"))
     return False
 
 

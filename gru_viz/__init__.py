@@ -24,6 +24,12 @@ _LAZY = {
     "ablation_ranking": "gru_viz.ablation",
     "explain": "gru_viz.explain",
     "extract_automaton": "gru_viz.automaton",
+    "state_map": "gru_viz.state_map",
+    "gate_saturation": "gru_viz.saturation",
+    "SnapshotRecorder": "gru_viz.replay",
+    "save_replay": "gru_viz.replay",
+    "load_replay": "gru_viz.replay",
+    "replay_model": "gru_viz.replay",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

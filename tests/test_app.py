@@ -246,6 +246,7 @@ def test_how_far_it_adds_draws_the_length_curves_and_the_ranking():
 def test_inside_the_machine_finds_the_two_state_adder():
     at = run_app(a="6", b="7", tab="Inside the machine")
     run_until(at, lambda at: len(at.get("graphviz_chart")) == 2, "the machine")
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 1, "the gates' saturation")
     assert "It is the two-state adder" in markdown(at)
     assert "tested, not proved" in markdown(at)
 
@@ -323,3 +324,5 @@ def test_step_by_step_moves_jumps_and_plays_to_the_end():
     assert at.slider(key="step_t").value == 20  # the last bit, where playing stops
     assert not at.session_state["playing"]
     assert not at.exception
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the state map")
+    assert "two tight clouds" in "\n".join(c.value for c in at.caption)

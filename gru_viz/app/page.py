@@ -11,7 +11,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_viz import ablation, analysis, automaton, carry, explain, figures, length, steps
+from gru_viz import (
+    ablation,
+    analysis,
+    automaton,
+    carry,
+    explain,
+    figures,
+    length,
+    state_map,
+    steps,
+)
 from gru_viz import bits as bitlib
 from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
@@ -24,6 +34,7 @@ from gru_viz.explain import Explanation
 from gru_viz.inputs import int_to_digits
 from gru_viz.interface import AdditionModel, Trace
 from gru_viz.length import LengthCurve
+from gru_viz.saturation import Saturation, gate_saturation
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
 TABS = ("The sum and its gates", "Step by step", "How far it adds", "Inside the machine")
@@ -410,6 +421,31 @@ def step_words(s: steps.Step) -> str:
         f"p = {s.p:.3f} that the sum bit is 1, so it writes {s.predicted_bit}: {verdict} "
         f"(the true bit is {s.true_bit})."
     )
+
+
+def hidden_state_map(model: AdditionModel, progress=None) -> state_map.StateMap:
+    """The 2-D map of the model's hidden states (in the background)."""
+    return state_map.state_map(model)
+
+
+def saturation(model: AdditionModel, progress=None) -> Saturation:
+    """How often each unit's gates are shut or wide open (in the background)."""
+    return gate_saturation(model)
+
+
+STATE_MAP_NOTE = (
+    "Every dot is the hidden state h_t (16 numbers) after one bit of one of 96 additions, "
+    "drawn in 2-D: the x axis runs from the average state with no carry to the average state "
+    "with a carry, the y axis along the largest remaining spread. A model that carries keeps "
+    "two tight clouds, one per carry; the line is the current addition, the big dot its step."
+)
+
+SATURATION_NOTE = (
+    "One dot per gate and unit: how often, over 96 additions, the gate is shut (below 0.1, to "
+    "the right) or wide open (above 0.9, up). Dots near the top left are switches that are "
+    "almost always open; along the diagonal they flip between shut and open, which is how a "
+    "gate makes a decision; near the origin the gate lingers in between."
+)
 
 
 def pending_text(what: str, fraction: float) -> str:

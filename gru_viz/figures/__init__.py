@@ -3,7 +3,8 @@
 
 One module per kind of figure: gates (heatmaps of one addition), table (the bit table),
 training (loss and accuracy), length (how far a model adds, which units it needs), machine
-(the extracted automaton as DOT), style (what they share).
+(the extracted automaton as DOT), state_map (the hidden states in 2-D), saturation (how the gates
+are used), style (what they share).
 """
 
 from gru_viz.figures.gates import (
@@ -18,6 +19,8 @@ from gru_viz.figures.gates import (
 )
 from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
 from gru_viz.figures.machine import to_dot as machine_dot
+from gru_viz.figures.saturation import saturation_figure
+from gru_viz.figures.state_map import state_map_figure
 from gru_viz.figures.style import IMAGE_SCALE, plot_config
 from gru_viz.figures.table import bit_table_html
 from gru_viz.figures.training import training_figure
@@ -37,6 +40,8 @@ __all__ = [
     "length_figure",
     "machine_dot",
     "plot_config",
+    "saturation_figure",
+    "state_map_figure",
     "trace_figure",
     "training_figure",
 ]
