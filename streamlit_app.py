@@ -35,6 +35,7 @@ def main() -> None:
             training_slots(settings.max_trainings),
             max_paused=settings.max_paused,
             page_alive=page_alive_check(),
+            record=True,
         )
     st.session_state.workspace.collect()  # keep the model of a training that has ended
     with st.spinner("Loading the model..."):

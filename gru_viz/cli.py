@@ -73,19 +73,26 @@ def progress_printer(stream, every: float = 0.1):
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from gru_viz.replay import SnapshotRecorder, replay_path, save_replay
     from gru_viz.training import train
 
     fields = {f.name: getattr(args, f.name) for f in TUNABLE}
     config = TrainConfig(preset=args.preset, **{k: v for k, v in fields.items() if v is not None})
     check_output(args.output)
     start = time.perf_counter()
-    model, history = train(config, on_step=None if args.quiet else progress_printer(sys.stderr))
+    recorder = SnapshotRecorder()
+    callbacks = [recorder] + ([] if args.quiet else [progress_printer(sys.stderr)])
+    model, history = train(config, on_step=lambda info: any([c(info) for c in callbacks]))
     saved = save_somewhere(model, args.output)
+    try:
+        save_replay(recorder.replay(model), replay_path(saved))
+    except OSError as error:  # the model is saved; only its record is not
+        print(f"\nnote: could not save how it learned: {error}", file=sys.stderr)
     checks = history.checks[-1][1] if history.checks else {}
     seconds = time.perf_counter() - start
     print(
         f"\n{history.stopped} after {history.steps[-1]} steps in {seconds:.1f} s; "
-        f"exact sums {checks}; saved {saved}"
+        f"exact sums {checks}; saved {saved} and how it learned in {replay_path(saved).name}"
     )
     return 0 if saved == args.output else 2
 

@@ -126,5 +126,16 @@ def test_a_failing_disk_keeps_the_trained_model_elsewhere(tmp_path, capsys, monk
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "instead" in err
-    (kept,) = tmp_path.glob("gru-viz-model-*.npz")
+    (kept,) = [p for p in tmp_path.glob("gru-viz-model-*.npz") if ".replay" not in p.name]
     assert gru_viz.load_model(kept).config.hidden_size == 16
+
+
+def test_training_saves_how_it_learned_beside_the_model(tmp_path, capsys):
+    out = tmp_path / "tiny.npz"
+    args = ["train", "--preset", "tutorial", "--steps", "60", "--seed", "1", "--quiet"]
+    assert main([*args, "-o", str(out)]) == 0
+    replay = gru_viz.load_replay(tmp_path / "tiny.replay.npz")
+    assert replay.steps[-1] == 60 and len(replay.losses) == 60
+    last = gru_viz.replay_model(replay, -1)
+    assert last.fingerprint() == gru_viz.load_model(out).fingerprint()
+    assert "tiny.replay.npz" in capsys.readouterr().out

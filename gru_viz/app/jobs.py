@@ -43,6 +43,7 @@ class JobStatus:
     error: str
     place_in_line: int | None
     seconds: float  # training time so far, pauses included
+    replay: object | None = None  # once finished, if recorded: a gru_viz.replay.Replay
 
     @property
     def live(self) -> bool:
@@ -85,6 +86,7 @@ class TrainingJob:
         train_fn: Callable | None = None,
         max_paused: float | None = None,
         page_alive: Callable[[], bool] | None = None,
+        recorder: Callable | None = None,
     ) -> None:
         self.job_id = next(_job_ids)
         self.config = config
@@ -93,6 +95,8 @@ class TrainingJob:
         self._abandon_after = abandon_after
         self._max_paused = max_paused
         self._page_alive = page_alive
+        self._recorder = recorder  # e.g. a gru_viz.replay.SnapshotRecorder: sees every step
+        self._replay = None
         self._gone_since: float | None = None  # when page_alive() first said False
         self._paused_since: float | None = None
         self._train_fn = train_fn
@@ -166,6 +170,7 @@ class TrainingJob:
                 error=self._error,
                 place_in_line=place,
                 seconds=end - self._started if self._started else 0.0,
+                replay=self._replay,
             )
 
     # The training thread's side.
@@ -205,8 +210,9 @@ class TrainingJob:
             if train is None:
                 from gru_viz.training import train
             model, history = train(self.config, on_step=self._on_step)
+            replay = self._recorder.replay(model) if self._recorder is not None else None
             with self._lock:
-                self._model, self._version = model, self._version + 1
+                self._model, self._version, self._replay = model, self._version + 1, replay
             self._end(FINISHED, stopped=history.stopped)
         except Exception as error:  # shown on the page; the details go to the server log
             traceback.print_exc(file=sys.stderr)
@@ -221,6 +227,8 @@ class TrainingJob:
             self._lock.notify_all()
 
     def _on_step(self, info) -> bool:
+        if self._recorder is not None:
+            self._recorder(info)
         now = time.monotonic()
         snapshot = None
         if info.accuracy or now - self._last_snapshot >= self._snapshot_every or info.step == 1:

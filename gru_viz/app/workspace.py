@@ -114,14 +114,17 @@ class Workspace:
         abandon_after: float | None = 300.0,
         max_paused: float | None = None,
         page_alive: Callable[[], bool] | None = None,
+        record: bool = False,
     ) -> None:
         self.slots = slots
+        self.record = record  # keep snapshots of each training, to replay how it learned
         self.abandon_after = abandon_after
         self.max_paused = max_paused  # see TrainingJob: when its training stops by itself
         self.page_alive = page_alive
         self.job: TrainingJob | None = None
         self.own: AdditionModel | None = None  # the session's finished or uploaded model
         self.own_label = ""
+        self.own_replay = None  # how `own` learned, if it was trained here
         self.last_status: JobStatus | None = None  # of the last training that ended
         self._jobs: list[TrainingJob] = []
         weakref.finalize(self, _stop_all, self._jobs)  # the session ended: stop its training
@@ -136,6 +139,7 @@ class Workspace:
             train_fn=train_fn,
             max_paused=self.max_paused,
             page_alive=self.page_alive,
+            recorder=_recorder() if self.record else None,
         ).start()
         self._jobs[:] = [self.job]
         return self.job
@@ -161,7 +165,7 @@ class Workspace:
             return False
         self.job, self.last_status = None, status
         if status.model is not None:
-            self.own = status.model
+            self.own, self.own_replay = status.model, status.replay
             self.own_label = f"trained in this session ({describe_status(status)})"
         return True
 
@@ -173,13 +177,14 @@ class Workspace:
         from gru_viz.model import load_model_bytes
 
         self.own = load_model_bytes(data, source=name)
-        self.own_label = f"uploaded from {name}"
+        self.own_label, self.own_replay = f"uploaded from {name}", None
 
     def reset(self) -> None:
         """Stop any training and forget the session's own model."""
         if self.job is not None:
             self.job.stop("reset")
         self.job, self.own, self.own_label, self.last_status = None, None, "", None
+        self.own_replay = None
 
     @property
     def training(self) -> bool:
@@ -218,6 +223,12 @@ class Workspace:
         if self.job is not None:
             return "Your model is training; the results follow it from its first step."
         return "This session has no model of its own yet: train one below or upload one."
+
+
+def _recorder():
+    from gru_viz.replay import SnapshotRecorder
+
+    return SnapshotRecorder()
 
 
 def _stop_all(jobs: list[TrainingJob]) -> None:
