@@ -43,7 +43,7 @@ def main() -> None:
     with st.sidebar:
         model_panel(settings)
         training_panel()
-    sum_tab, step_tab, length_tab, machine_tab = st.tabs(
+    sum_tab, step_tab, length_tab, machine_tab, replay_tab = st.tabs(
         page.TABS, key="tab", bind="query-params", on_change="rerun"
     )
     if sum_tab.open:
@@ -58,6 +58,9 @@ def main() -> None:
     if machine_tab.open:
         with machine_tab:
             background_view("machine", settings, a, b, inside_the_machine)
+    if replay_tab.open:
+        with replay_tab:
+            background_view("replay", settings, a, b, how_it_learned)
 
 
 # SETTINGS AND SHARED RESOURCES
@@ -102,6 +105,20 @@ def _shared_model(path: str | None, max_trainings: int):
 def shared_model(settings: AppSettings):
     """The pretrained model (or the default one trained in its place), one for all sessions."""
     return _shared_model(settings.model_path, settings.max_trainings)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_replays():
+    """How the shipped models learned, by model fingerprint (those whose record is shipped)."""
+    from gru_viz.replay import load_replay, replay_path
+
+    replays = {}
+    for model, path in zip(reference_models().values(), page.REFERENCES.values()):
+        try:
+            replays[model.fingerprint()] = load_replay(replay_path(path))
+        except ValueError:  # no record shipped, or a broken one: the tab says there is none
+            logging.getLogger(__name__).warning("no training record beside %s", path)
+    return replays
 
 
 @st.cache_resource(show_spinner=False)
@@ -700,6 +717,56 @@ def inside_the_machine(active, a, b) -> bool:
     fig = figures.saturation_figure(used, units.carriers)
     st.plotly_chart(fig, key="saturation_chart", config=plot_config("gru-viz-saturation"))
     return False
+
+
+def how_it_learned(active, a, b) -> bool:
+    """Replay how the page's model learned; True while an analysis of its snapshot computes."""
+    from gru_viz import figures
+    from gru_viz.replay import replay_model
+
+    st.subheader("How it learned")
+    st.caption(page.REPLAY_NOTE)
+    replay = page.replay_of(active, st.session_state.workspace.own_replay, shipped_replays())
+    if replay is None:
+        st.info(page.NO_REPLAY, icon=":material/history:")
+        return False
+    i = st.select_slider(
+        "Training step",
+        options=range(len(replay)),
+        value=len(replay) - 1,
+        format_func=lambda i: f"{int(replay.steps[i]):,}",
+        key=f"replay_{id(replay)}",
+    )
+    steps = range(1, len(replay.losses) + 1)
+    fig = figures.training_figure(
+        steps,
+        replay.losses,
+        page.replay_checks(replay),
+        marker_step=int(replay.steps[i]),
+        height=460,
+    )
+    st.plotly_chart(fig, key="replay_chart", config=plot_config("gru-viz-training"))
+    model = replay_model(replay, i)
+    units = analysis_cache().get(model, page.carry_units)
+    found = analysis_cache().request(model, page.machine)
+    st.markdown(page.snapshot_words(replay, i, units, found))
+    left, right = st.columns([1.4, 1])
+    pending = not hasattr(found, "n_states")
+    with left:
+        if a is not None and b is not None:
+            trace = analysis_cache().get(model, page.trace, a, b)
+            fig = page.inside_figure(trace, "Gates z and r", units.order, units)
+            st.plotly_chart(fig, key="replay_gates", config=plot_config("gru-viz-gates"))
+    with right:
+        if not pending:
+            path = page.machine_paths(found, a, b).found
+            st.graphviz_chart(figures.machine_dot(found, path), width="stretch")
+        curve = background(model, page.length_curve, "how far it added then")
+        if curve is not None:
+            named = [figures.NamedCurve(f"step {int(replay.steps[i]):,}", curve, True)]
+            fig = figures.length_figure(named, model.train_bits)
+            st.plotly_chart(fig, key="replay_length", config=plot_config("gru-viz-length"))
+    return pending or curve is None
 
 
 def plot_config(name: str) -> dict:

@@ -159,6 +159,17 @@ def test_a_short_training_from_the_panel_finishes_and_is_used():
     assert any("trained in this session" in c for c in captions(at))
     expected = ws.own.trace(1024, 16).predicted_sum
     assert sums(at)["Predicted sum"] == str(expected)
+    # The session kept how it learned: the replay tab steps through its snapshots.
+    assert ws.own_replay is not None and ws.own_replay.steps[-1] == 40
+    at.session_state["tab"] = "How it learned"
+    at.run()
+    run_until(at, lambda at: "Its machine has" in markdown(at), "the replayed machine")
+    slider = at.select_slider[0]
+    slider.set_value(0).run()
+    assert not at.exception
+    assert f"At step {int(ws.own_replay.steps[0]):,}" in markdown(at)
+    at.session_state["tab"] = "The sum and its gates"
+    at.run()
     # Back to the shipped model, then reset.
     at.radio(key="model_source").set_value("Shipped model").run()
     assert sums(at)["Predicted sum"] == "1040"

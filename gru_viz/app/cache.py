@@ -154,13 +154,17 @@ class AnalysisCache:
                 future.set_exception(error)
 
     def _finish(self, fingerprint: str, key: Hashable, future: Future) -> object:
+        if future.cancelled():  # close(): the process is ending
+            return Failed("cancelled: the server is stopping")
         error = future.exception()
         if error is None:
             self._store(fingerprint, key, future.result())
             with self._lock:
                 self._running.pop((fingerprint, key), None)
             return future.result()
-        logging.getLogger(__name__).error("analysis failed", exc_info=error)
+        if not (isinstance(error, RuntimeError) and "after shutdown" in str(error)):
+            # (that one is the interpreter exiting under a running analysis: nothing to report)
+            logging.getLogger(__name__).error("analysis failed", exc_info=error)
         return Failed(str(error) or type(error).__name__)
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:

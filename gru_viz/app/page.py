@@ -26,7 +26,15 @@ from gru_viz import bits as bitlib
 from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
 from gru_viz.app.slots import TrainingSlots
-from gru_viz.app.workspace import SHIPPED, ActiveModel, SharedModel, Workspace, describe
+from gru_viz.app.workspace import (
+    OWN,
+    SHIPPED,
+    TRAINING,
+    ActiveModel,
+    SharedModel,
+    Workspace,
+    describe,
+)
 from gru_viz.carry import CarryUnits
 from gru_viz.checkpoint import DEFAULT_PATH, TUTORIAL_PATH
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
@@ -34,10 +42,17 @@ from gru_viz.explain import Explanation
 from gru_viz.inputs import int_to_digits
 from gru_viz.interface import AdditionModel, Trace
 from gru_viz.length import LengthCurve
+from gru_viz.replay import Replay
 from gru_viz.saturation import Saturation, gate_saturation
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
-TABS = ("The sum and its gates", "Step by step", "How far it adds", "Inside the machine")
+TABS = (
+    "The sum and its gates",
+    "Step by step",
+    "How far it adds",
+    "Inside the machine",
+    "How it learned",
+)
 STEP_WINDOW = 12  # positions drawn on each side of the step being looked at
 STEP_UNITS = 4  # units shown in the step's table: the best carry readers
 STEP_TABLE_WINDOW = 4  # bit table columns on each side of the step
@@ -445,6 +460,57 @@ SATURATION_NOTE = (
     "the right) or wide open (above 0.9, up). Dots near the top left are switches that are "
     "almost always open; along the diagonal they flip between shut and open, which is how a "
     "gate makes a decision; near the origin the gate lingers in between."
+)
+
+
+def replay_of(
+    active: ActiveModel, own_replay: Replay | None, shipped: dict[str, Replay]
+) -> Replay | None:
+    """How the page's model (all units on) learned: the session's record of its own
+    training, or the shipped record of a shipped model; None for anything else."""
+    if active.intact is None:
+        return None
+    if active.source in (OWN, TRAINING):
+        return own_replay if active.source == OWN else None
+    return shipped.get(active.intact.fingerprint())
+
+
+def replay_checks(replay: Replay) -> list[tuple[int, dict[int, float]]]:
+    """The replay's checks as the training figure takes them."""
+    bits = [int(b) for b in replay.check_bits]
+    return [
+        (int(step), dict(zip(bits, map(float, row))))
+        for step, row in zip(replay.check_steps, replay.check_accuracy)
+    ]
+
+
+def snapshot_words(replay: Replay, i: int, units: CarryUnits, found: object) -> str:
+    """What the model was at snapshot i: its best carry unit and, once read, its machine."""
+    top = units.top
+    parts = [
+        f"**At step {int(replay.steps[i]):,}** (snapshot {i + 1} of {len(replay)}): its best "
+        f"carry unit is unit {top}, score {units.scores[top]:.2f} (1.00 reads the carry "
+        "perfectly)."
+    ]
+    if isinstance(found, automaton.Automaton):
+        adder = "the two-state adder" if found.is_adder else "not the two-state adder"
+        parts.append(f"Its machine has {states_word(found.n_states)}: {adder}.")
+    return " ".join(parts)
+
+
+REPLAY_NOTE = (
+    "A training keeps a few dozen snapshots of its weights, closer together early on. Move "
+    "the slider to see the model as it was then: the loss and exact sums up to that step "
+    "(the pink line), the gates of the current addition, its best carry unit, the machine "
+    "inside it and how far it adds. A model that learns to carry grows one carry unit and "
+    "collapses to two states; the tutorial's recipe stops at a machine that works only for "
+    "short numbers."
+)
+
+NO_REPLAY = (
+    "There is no record of how this model learned. Train one in the sidebar (its snapshots are "
+    "kept), or choose a shipped model: `python -m gru_viz train` writes the record beside the "
+    "model file."
 )
 
 

@@ -14,8 +14,11 @@ def training_figure(
     losses: Sequence[float],
     checks: Sequence[tuple[int, dict[int, float]]],
     max_points: int = 2000,
+    marker_step: int | None = None,
+    height: int = 420,
 ) -> go.Figure:
-    """Loss per step (log scale) above exact-sum accuracy by operand length at each check."""
+    """Loss per step (log scale) above exact-sum accuracy by operand length at each check;
+    `marker_step`, if given, is marked on both panels."""
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -55,9 +58,11 @@ def training_figure(
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_annotations(font_size=13, xanchor="left", x=0)  # the panel titles
     fig.update_layout(
-        height=420,
+        height=height,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", y=-0.25, x=0),
         plot_bgcolor="white",
     )
+    if marker_step is not None:
+        fig.add_vline(x=marker_step, line=dict(color="#ff2d9b", width=2))
     return fig
