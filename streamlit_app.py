@@ -43,7 +43,7 @@ def main() -> None:
     with st.sidebar:
         model_panel(settings)
         training_panel()
-    sum_tab, step_tab, length_tab, machine_tab, replay_tab = st.tabs(
+    sum_tab, step_tab, length_tab, machine_tab, replay_tab, compare_tab = st.tabs(
         page.TABS, key="tab", bind="query-params", on_change="rerun"
     )
     if sum_tab.open:
@@ -61,6 +61,9 @@ def main() -> None:
     if replay_tab.open:
         with replay_tab:
             background_view("replay", settings, a, b, how_it_learned)
+    if compare_tab.open:
+        with compare_tab:
+            background_view("compare", settings, a, b, side_by_side)
 
 
 # SETTINGS AND SHARED RESOURCES
@@ -767,6 +770,66 @@ def how_it_learned(active, a, b) -> bool:
             fig = figures.length_figure(named, model.train_bits)
             st.plotly_chart(fig, key="replay_length", config=plot_config("gru-viz-length"))
     return pending or curve is None
+
+
+def side_by_side(active, a, b) -> bool:
+    """Two models on the same addition; True while an analysis of either still computes."""
+    from gru_viz import figures
+
+    st.subheader("Side by side")
+    st.caption(page.COMPARE_NOTE)
+    settings = read_settings()
+    choices = page.MODEL_CHOICES
+    columns = st.columns(2)
+    chosen = []
+    for column, key, default in zip(columns, ("left_model", "right_model"), (0, 1)):
+        choice = column.selectbox("Model", choices, index=default, key=key)
+        model = page.chosen_model(
+            choice,
+            shared_model(settings).active(),
+            reference_models()[page.TUTORIAL_REFERENCE],
+            st.session_state.workspace,
+        )
+        chosen.append((choice, model))
+    pending, curves = False, []
+    for column, (choice, model) in zip(columns, chosen):
+        with column:
+            if model.model is None or model.live:
+                st.info(page.unsettled_notice(model) or "No model yet.")
+                continue
+            st.caption(page.literal(model.label))
+            pending |= compare_column(model.model, a, b, choice)
+            curve = background(model.model, page.length_curve, f"how far the {choice} adds")
+            if curve is not None:
+                curves.append(figures.NamedCurve(choice, curve, not curves))
+            pending |= curve is None
+    if curves:
+        fig = figures.length_figure(curves)
+        st.plotly_chart(fig, key="compare_length", config=plot_config("gru-viz-compare"))
+    return pending
+
+
+def compare_column(model, a, b, name: str) -> bool:
+    """One model's sum, why, gates and machine; True while its machine still computes."""
+    from gru_viz import figures
+
+    if a is None or b is None:
+        st.info("Type two numbers to compare the models on them.")
+        return False
+    trace = analysis_cache().get(model, page.trace, a, b)
+    why = analysis_cache().get(model, page.explanation, a, b)
+    (st.success if trace.correct else st.error)(page.verdict(trace))
+    st.markdown(why.text)
+    units = analysis_cache().get(model, page.carry_units)
+    fig = page.inside_figure(trace, "Gates z and r", units.order, units)
+    st.plotly_chart(fig, key=f"compare_gates_{name}", config=plot_config("gru-viz-gates"))
+    found = background(model, page.machine, f"the machine inside the {name}")
+    if found is None:
+        return True
+    st.markdown(f"**Its machine: {page.states_word(found.n_states)}**")
+    path = page.machine_paths(found, a, b).found
+    st.graphviz_chart(figures.machine_dot(found, path), width="stretch")
+    return False
 
 
 def plot_config(name: str) -> dict:

@@ -337,3 +337,12 @@ def test_step_by_step_moves_jumps_and_plays_to_the_end():
     assert not at.exception
     run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the state map")
     assert "two tight clouds" in "\n".join(c.value for c in at.caption)
+
+
+def test_side_by_side_puts_the_shipped_and_the_tutorial_model_on_one_addition():
+    at = run_app(a="1048575", b="1", tab="Side by side")
+    run_until(at, lambda at: len(at.get("graphviz_chart")) == 2, "both machines")
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 3, "the length curves")
+    assert len(at.success) == 1 and any("Wrong" in e for e in errors(at))
+    assert "Its machine: 2 states" in markdown(at)
+    assert "The first wrong bit is 8" in markdown(at)

@@ -52,6 +52,7 @@ TABS = (
     "How far it adds",
     "Inside the machine",
     "How it learned",
+    "Side by side",
 )
 STEP_WINDOW = 12  # positions drawn on each side of the step being looked at
 STEP_UNITS = 4  # units shown in the step's table: the best carry readers
@@ -511,6 +512,12 @@ NO_REPLAY = (
     "There is no record of how this model learned. Train one in the sidebar (its snapshots are "
     "kept), or choose a shipped model: `python -m gru_viz train` writes the record beside the "
     "model file."
+)
+
+
+COMPARE_NOTE = (
+    "Two models, the same addition: their sums and why, their gates, how far each adds and "
+    "the machine inside each. The session's model is there once you train or upload one."
 )
 
 
