@@ -32,7 +32,7 @@ MAX_FILE_HIDDEN = 256  # hidden units a model file may have (the app's panel tra
 MAX_ARRAY_BYTES = 4 * MAX_FILE_HIDDEN**2  # the largest weight (H, H) in float32: 256 KiB
 MAX_META_BYTES = 64 * 2**10  # the JSON record
 MAX_HEADER = 1024  # bytes of .npy header; numpy writes 128
-MAX_BYTES = 2 * 2**20  # larger files are refused before they are parsed (H = 256 takes ~0.8 MB)
+MAX_BYTES = 2**20  # larger files are refused before they are parsed (H = 256 takes ~0.8 MB)
 STALE_SECONDS = 60.0  # a save's temporary file older than this was left by a killed save
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_PATH = ASSETS / "model.npz"  # the shipped robust model
