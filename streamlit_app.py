@@ -182,6 +182,7 @@ def model_panel(settings: AppSettings) -> None:
         "Use",
         page.MODEL_CHOICES,
         key="model_source",
+        bind="query-params",
         help="The shipped model adds numbers of any length; the tutorial model was trained "
         "by the 2017 article's recipe on 4-bit numbers. Both are shared by everyone; yours "
         "is trained or uploaded here.",
@@ -196,6 +197,7 @@ def model_panel(settings: AppSettings) -> None:
             "Switch units off",
             page.unit_options(active.model.config.hidden_size, units),
             key=units_off_key(active),
+            bind="query-params",
             format_func=lambda u: page.unit_label(u, units),
             help="Hold these units' state at 0 at every step, in the real model. Every view "
             "then shows the model without them.",
@@ -223,6 +225,7 @@ def model_panel(settings: AppSettings) -> None:
         "Camera button saves",
         tuple(page.IMAGE_FORMATS),
         key="image_format",
+        bind="query-params",
         horizontal=True,
         format_func=page.IMAGE_FORMATS.get,
         help="The camera icon above each figure downloads it for slides.",
@@ -452,7 +455,8 @@ def show_bit_table(trace) -> None:
         )
     positions = analysis.table_window(trace.n_bits, start, page.TABLE_WIDTH)
     st.html(figures.bit_table_html(table, positions))
-    if st.toggle("Also show the usual reading, most significant bit first", key="msb_first"):
+    usual = "Also show the usual reading, most significant bit first"
+    if st.toggle(usual, key="msb_first", bind="query-params"):
         st.caption(
             "Written the usual way, the same bits run the other way round: the position "
             "numbers count down. Reversing the strings is all it takes to go from one reading "
@@ -475,11 +479,13 @@ def show_gates(model, trace, why) -> None:
         default=next(iter(page.VIEW_CHOICES)),
         required=True,
         key="view",
+        bind="query-params",
     )
     by_carry = controls[1].toggle(
         "Carry units first",
         value=True,
         key="by_carry",
+        bind="query-params",
         help="Order the hidden units by how well their state reads as the true carry "
         "(measured on 96 additions of 64-bit numbers, two thirds with long carry chains), so "
         "the carry units sit at the top.",
@@ -488,6 +494,7 @@ def show_gates(model, trace, why) -> None:
     zoom = controls[2].toggle(
         "Zoom to the chain that broke",
         key="zoom_chain",
+        bind="query-params",
         disabled=chain is None,
         help="Show the carry chain that reaches the first wrong bit, and nothing else.",
     )
@@ -579,7 +586,7 @@ def show_state_map(model, trace, t: int) -> None:
 def step_controls(trace, n_bits: int) -> None:
     from gru_viz import steps
 
-    st.slider("Step t (bit position)", 0, n_bits - 1, key="step_t")
+    st.slider("Step t (bit position)", 0, n_bits - 1, key="step_t", bind="query-params")
     buttons = st.columns(5)
     buttons[0].button(
         "Back", icon=":material/skip_previous:", key="step_back", on_click=_move, args=(-1, n_bits)

@@ -346,3 +346,20 @@ def test_side_by_side_puts_the_shipped_and_the_tutorial_model_on_one_addition():
     assert len(at.success) == 1 and any("Wrong" in e for e in errors(at))
     assert "Its machine: 2 states" in markdown(at)
     assert "The first wrong bit is 8" in markdown(at)
+
+
+def test_a_link_restores_the_model_the_view_and_the_toggles():
+    at = run_app(
+        a="1048575",
+        b="1",
+        model_source="Tutorial model",
+        view="States h~ and h",
+        by_carry="false",
+        msb_first="true",
+        zoom_chain="true",
+    )
+    assert at.radio(key="model_source").value == "Tutorial model"
+    assert at.button_group(key="view").value == "States h~ and h"
+    assert at.toggle(key="by_carry").value is False
+    assert at.toggle(key="msb_first").value is True and at.toggle(key="zoom_chain").value
+    assert any("Wrong" in e for e in errors(at))  # the tutorial model's sum
