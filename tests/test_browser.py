@@ -108,6 +108,7 @@ def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):
     page.get_by_text("1048576").first.wait_for()
     page.get_by_text("Tutorial model", exact=True).click()
     page.get_by_text("The first wrong bit is 8").wait_for()
+    page.wait_for_url("**model_source=Tutorial*")  # the link names the model
     page.get_by_role("tab", name="How far it adds").click()
     page.wait_for_url("**tab=How*")
     page.locator(".js-plotly-plot .gtitle", has_text="Each unit switched off alone").wait_for()
