@@ -1,12 +1,14 @@
-"""Trace latency: `python -m benchmarks --only trace`.
+"""Trace latency and batched evaluation: `python -m benchmarks --only trace`.
 
 `model.trace(a, b)` with every gate recorded, for operands of 8 to 65,536 bits, beside:
 - a Keras GRU(16) + Dense(1)'s plain prediction (`predict_on_batch`, outputs only) on an input
   of the same length, with `jit_compile=True` and with Keras' default (no XLA for a GRU);
-- the numpy reference loop, gru_viz.reference.gru_reference, which also returns every gate;
-- the candidate forward pass in benchmarks/candidates.py, the same model with less work per step.
-The first call per length compiles (once per padded length); it is reported apart and the
-medians are over the calls after it. Cost against length is fitted with a straight line.
+- the numpy reference loop, gru_viz.reference.gru_reference, which also returns every gate.
+Then the exact-sum accuracy of a batch of random sums (gru_viz.evaluate.exact_accuracy, through
+`predict_bits`, outputs only) beside Keras' `predict_on_batch` on the same inputs.
+The first call per case compiles (once per padded length); it is reported apart and the medians
+are over the calls after it, the cases of one length interleaved call by call, so that ratios to
+Keras are taken under the same load. Cost against length is fitted with a straight line.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from benchmarks.common import (
 )
 
 LENGTHS = (8, 64, 1024, 16384, 65536)  # operand bits
-TARGETS = {64: 0.010, 16384: 0.150}  # seconds, for model.trace
+TARGETS = {64: 0.010, 1024: 0.001, 16384: 0.150}  # seconds, for model.trace
+KERAS_TARGETS = (16384, 65536)  # lengths where model.trace must take no longer than Keras XLA
+EVALUATIONS = {(1000, 1024): 0.100, (10, 65536): 0.300}  # (pairs, operand bits): seconds
 HIDDEN = 16
 
 
@@ -67,11 +71,19 @@ def inputs(a: int, b: int) -> np.ndarray:
 
 def timing(fn, plan: Plan) -> dict:
     """The first call alone, then up to plan.repeats calls within plan.slow_budget seconds."""
-    _, first = timed(fn)
-    times: list[float] = []
-    while len(times) < plan.repeats and (len(times) < 2 or sum(times) < plan.slow_budget):
-        times += repeat(fn, 1)
-    return {"first": first, **stats(times).to_dict()}
+    return interleaved({"fn": fn}, plan)["fn"]
+
+
+def interleaved(fns: dict, plan: Plan) -> dict:
+    """Each function's first call, then rounds of one call of each in turn: up to plan.repeats
+    calls of each, a slow one stopping once past plan.slow_budget seconds (at least 2 calls)."""
+    first = {name: timed(fn)[1] for name, fn in fns.items()}
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(plan.repeats):
+        for name, fn in fns.items():
+            if len(times[name]) < 2 or sum(times[name]) < plan.slow_budget:
+                times[name] += repeat(fn, 1)
+    return {name: {"first": first[name], **stats(times[name]).to_dict()} for name in fns}
 
 
 def keras_predictor(variant: str):
@@ -93,7 +105,6 @@ def keras_predictor(variant: str):
 def measure(quick: bool = False) -> dict:
     quiet_tensorflow()
     import gru_viz
-    from benchmarks import candidates
 
     plan = QUICK if quick else FULL
     model = gru_viz.load_model()
@@ -105,41 +116,85 @@ def measure(quick: bool = False) -> dict:
         log(
             f"trace: {n_bits} bits: "
             + ", ".join(
-                f"{k} {ms(v['median'])}" for k, v in cases[str(n_bits)].items() if "median" in v
+                f"{k} {ms(v['median'])}"
+                for k, v in cases[str(n_bits)].items()
+                if isinstance(v, dict) and "median" in v
+            )
+        )
+    evaluations = {}
+    for n_pairs, n_bits in EVALUATIONS:
+        result = evaluation(model, nets["xla"], n_pairs, n_bits, rng, plan)
+        evaluations[f"{n_pairs}x{n_bits}"] = {"pairs": n_pairs, "bits": n_bits, **result}
+        log(
+            f"trace: accuracy of {n_pairs} x {n_bits} bits: "
+            + ", ".join(
+                f"{k} {ms(v['median'])}"
+                for k, v in result.items()
+                if isinstance(v, dict) and "median" in v
             )
         )
     return {
         "plan": plan.__dict__,
         "lengths": LENGTHS,
         "cases": cases,
-        "fits": {name: fit(cases, name) for name in ("trace", "candidate", "keras xla", "numpy")},
-        "candidate_max_difference": candidates.max_difference(model),
+        "fits": {name: fit(cases, name) for name in ("trace", "keras xla", "numpy")},
+        "max_difference": max_difference(model),
+        "evaluations": evaluations,
         "check": check_timing(model, plan),
     }
 
 
 def one_length(model, nets: dict, n_bits: int, a: int, b: int, plan: Plan) -> dict:
-    """Every way of running a + b, timed."""
-    from benchmarks import candidates
+    """Every way of running a + b, timed: ours and Keras with XLA interleaved call by call."""
     from gru_viz.reference import gru_reference
 
     x = inputs(a, b)
-    case = {
-        "trace": timing(lambda: model.trace(a, b), plan),
-        "candidate": timing(lambda: candidates.trace(model, a, b), plan),
-        "outputs only": timing(lambda: model.run(x, keep_internals=False), plan),
-    }
-    for variant, net in nets.items():
-        if variant == "xla" or n_bits <= plan.keras_default_max_bits:
-            case[f"keras {variant}"] = timing(lambda net=net: net.predict_on_batch(x), plan)
+    case = interleaved(
+        {
+            "trace": lambda: model.trace(a, b),
+            "keras xla": lambda: nets["xla"].predict_on_batch(x),
+            "outputs only": lambda: model.run(x, keep_internals=False),
+        },
+        plan,
+    )
+    if n_bits <= plan.keras_default_max_bits:
+        case["keras default"] = timing(lambda: nets["default"].predict_on_batch(x), plan)
     if n_bits <= plan.numpy_max_bits:
         weights = model.weights()
         case["numpy"] = timing(lambda: gru_reference(x, weights), plan)
-    case["correct"] = {
-        "trace": model.trace(a, b).correct,
-        "candidate": candidates.trace(model, a, b).correct,
-    }
+    case["trace / keras xla"] = case["trace"]["median"] / case["keras xla"]["median"]
+    case["correct"] = {"trace": model.trace(a, b).correct}
     return case
+
+
+def evaluation(model, net, n_pairs: int, n_bits: int, rng: np.random.Generator, plan: Plan):
+    """Exact-sum accuracy of n_pairs random n_bits-bit sums (operand bits to accuracy, through
+    predict_bits), interleaved with Keras' outputs on the same inputs (prepared beforehand)."""
+    from gru_viz import bits as bitlib
+    from gru_viz.evaluate import exact_accuracy
+
+    operands_ = bitlib.random_operands(rng, n_pairs, n_bits)
+    x = bitlib.model_inputs(operands_, n_bits + 1)  # (N, T, 2)
+    result = interleaved(
+        {
+            "accuracy": lambda: exact_accuracy(model, operands_),
+            "keras xla": lambda: net.predict_on_batch(x),
+        },
+        plan,
+    )
+    result["exact"] = exact_accuracy(model, operands_)
+    result["accuracy / keras xla"] = result["accuracy"]["median"] / result["keras xla"]["median"]
+    return result
+
+
+def max_difference(model, n_bits: int = 300, seed: int = 0) -> float:
+    """Largest difference of any gate, state or output of model.run from gru_viz.reference on
+    random inputs (3, n_bits, 2)."""
+    from gru_viz.reference import gru_reference
+
+    x = np.random.default_rng(seed).integers(0, 2, (3, n_bits, 2)).astype(np.float32)
+    expected, got = gru_reference(x, model.weights()), model.run(x)
+    return float(max(np.abs(got[name] - expected[name]).max() for name in expected))
 
 
 def fit(cases: dict, name: str) -> dict:
@@ -154,21 +209,16 @@ def fit(cases: dict, name: str) -> dict:
 
 def check_timing(model, plan: Plan) -> dict:
     """The robust preset's held-out check forward pass (256 pairs of 256-bit operands, 257 steps,
-    padded to 512): the core's and the candidate's."""
-    from benchmarks import candidates
+    padded to 512), outputs only."""
     from gru_viz import bits as bitlib
 
     operands_ = bitlib.random_operands(np.random.default_rng(1), 256, 256)
     x = bitlib.model_inputs(operands_, 257)
-    return {
-        "core": timing(lambda: model.run(x, keep_internals=False), plan),
-        "candidate": timing(lambda: candidates.run(model, x, keep_internals=False), plan),
-    }
+    return {"core": timing(lambda: model.run(x, keep_internals=False), plan)}
 
 
 NAMES = {
     "trace": "model.trace, all gates",
-    "candidate": "candidate trace (benchmarks/candidates.py), all gates",
     "outputs only": "model.run, outputs only",
     "keras xla": "Keras predict_on_batch, jit_compile=True",
     "keras default": "Keras predict_on_batch, default compile",
@@ -197,7 +247,18 @@ def rows(result: dict) -> list[Row]:
                     met,
                 )
             )
-    for name in ("trace", "candidate", "keras xla", "numpy"):
+        ratio = case["trace / keras xla"]
+        out.append(
+            Row(
+                "trace",
+                f"{n:,} bits: model.trace, all gates / Keras jit_compile=True, outputs only",
+                f"{ratio:.2f}",
+                "same run, interleaved medians",
+                "<= 1" if n in KERAS_TARGETS else "",
+                ratio_verdict(ratio) if n in KERAS_TARGETS else "",
+            )
+        )
+    for name in ("trace", "keras xla", "numpy"):
         f = result["fits"][name]
         out.append(
             Row(
@@ -209,21 +270,49 @@ def rows(result: dict) -> list[Row]:
                 "linear" if name == "trace" else "",
             )
         )
-    check = result["check"]
-    for name in ("core", "candidate"):
-        out.append(
+    for ev in result["evaluations"].values():
+        limit = EVALUATIONS[(ev["pairs"], ev["bits"])]
+        what = f"{ev['pairs']:,} random {ev['bits']:,}-bit sums"
+        t, k = ev["accuracy"], ev["keras xla"]
+        out += [
             Row(
                 "trace",
-                f"robust check forward (256 x 257 steps), {name}",
-                ms(check[name]["median"]),
-                spread_ms(check[name]),
-            )
+                f"exact-sum accuracy of {what} (predict_bits)",
+                ms(t["median"]),
+                f"{spread_ms(t)}; first call {ms(t['first'])}; {ev['exact']:.1%} exact",
+                f"< {ms(limit)}",
+                verdict(t["median"], limit, " s"),
+            ),
+            Row(
+                "trace",
+                f"{what}: Keras predict_on_batch, jit_compile=True",
+                ms(k["median"]),
+                f"{spread_ms(k)}; first call {ms(k['first'])}",
+            ),
+            Row(
+                "trace",
+                f"{what}: accuracy / Keras outputs",
+                f"{ev['accuracy / keras xla']:.2f}",
+                "same run, interleaved medians",
+            ),
+        ]
+    check = result["check"]["core"]
+    out.append(
+        Row(
+            "trace", "robust check forward (256 x 257 steps)", ms(check["median"]), spread_ms(check)
         )
+    )
     out.append(
         Row(
             "trace",
-            "candidate vs numpy reference, largest difference",
-            f"{result['candidate_max_difference']:.1e}",
+            "model.run vs numpy reference, largest difference",
+            f"{result['max_difference']:.1e}",
+            "3 x 300 steps, every gate",
         )
     )
     return out
+
+
+def ratio_verdict(ratio: float) -> str:
+    """'met' for a ratio of at most 1, else how much slower than Keras."""
+    return "met" if ratio <= 1 else f"MISSED: {ratio:.2f}x Keras' time ({ratio - 1:.0%} slower)"

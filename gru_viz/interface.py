@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,19 @@ from gru_viz import checkpoint
 from gru_viz.config import ModelConfig
 
 MAX_BATCH_CELLS = 2**22  # predict_bits runs at most this many (pair, step) cells at once
+PARALLEL_CALLS = 2  # predict_bits splits a batch into this many calls that run at once...
+PARALLEL_PART_PAIRS = 64  # ...if each has at least this many pairs (fewer gain nothing here)
+_pool: ThreadPoolExecutor | None = None
+
+
+def _parallel_pool() -> ThreadPoolExecutor:
+    """The threads predict_bits runs its parts on (TensorFlow releases Python's lock)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="predict_bits")
+    return _pool
+
+
 MAX_TRACE_CELLS = 2**22  # a trace keeps 4 arrays of T x H floats: at most 64 MiB of them
 
 
@@ -140,12 +154,21 @@ class AdditionModel(ABC):
         return probabilities(y, self.config.output)
 
     def predict_bits(self, operands: np.ndarray, n_steps: int) -> np.ndarray:
-        """Predicted sum bits int8 (B, n_steps) for operand bits (B, 2, L), in batches."""
+        """Predicted sum bits int8 (B, n_steps) for operand bits (B, 2, L), outputs only.
+
+        Runs batches of at most MAX_BATCH_CELLS cells; a single batch that makes PARALLEL_CALLS
+        parts of PARALLEL_PART_PAIRS pairs or more is split into them, run at once (one per
+        core)."""
         x = bitlib.model_inputs(operands, n_steps)  # (B, T, 2)
         batch = max(1, min(len(x), MAX_BATCH_CELLS // max(n_steps, 1)))
-        ys = [
-            self.run(x[i : i + batch], keep_internals=False)["y"] for i in range(0, len(x), batch)
-        ]
+        parts = [x[i : i + batch] for i in range(0, len(x), batch)]
+        if len(parts) == 1 and len(x) >= PARALLEL_CALLS * PARALLEL_PART_PAIRS:
+            size = -(-len(x) // PARALLEL_CALLS)
+            parts = [x[i : i + size] for i in range(0, len(x), size)]
+        if len(parts) > 1:
+            ys = list(_parallel_pool().map(lambda part: self.run(part, False)["y"], parts))
+        else:
+            ys = [self.run(part, keep_internals=False)["y"] for part in parts]
         y = np.concatenate(ys) if ys else np.zeros((0, n_steps), np.float32)  # (B, T)
         return (self.probabilities(y) > 0.5).astype(np.int8)
 

@@ -15,13 +15,15 @@ from collections.abc import Iterable
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.compiler.tf2xla.python import xla  # dynamic_update_slice: XLA's in-place write
 
 from gru_viz import checkpoint
 from gru_viz.config import ModelConfig
 from gru_viz.interface import AdditionModel
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
-MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long
+MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long...
+FINE_FROM = 1024  # ...up to this many steps, and more finely above (see padded_steps)
 
 
 def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True, mask=None):
@@ -71,19 +73,164 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
     return out
 
 
-@functools.cache
-def _compiled_sequence(keep_internals: bool):
-    """gru_sequence compiled with XLA: one fused loop instead of a graph op per step."""
+# The inference pass (gru_forward), tuned on XLA:CPU for a 16-unit GRU.
+UNROLL = 3  # steps per loop iteration; from 4 on, XLA:CPU runs the larger loop body slower
+LARGE_BATCH = 64  # from this batch size on, per-step matrix products beat vector code
 
-    def run(x, weights, mask):
-        return gru_sequence(x, *weights, keep_internals=keep_internals, mask=mask)
+
+def recurrent_product(a, U):
+    """a (B, H) times U (H, K): (B, K).
+
+    A small batch multiplies and sums in the fusion that applies the gate, which on XLA:CPU
+    costs less than a call to a matrix kernel; a large one calls the kernel."""
+    if a.shape[0] < LARGE_BATCH:
+        return tf.reduce_sum(a[:, :, None] * U, axis=1)  # (B, K)
+    return a @ U  # (B, K)
+
+
+def sigmoid(v):
+    """The logistic function as 0.5 + 0.5 tanh(v / 2), the same function, for large arrays: there
+    XLA:CPU computes it several times faster than tf.sigmoid, to within 2e-7 of it (in the loop,
+    on one step's gates, tf.sigmoid is the faster)."""
+    return 0.5 + 0.5 * tf.tanh(0.5 * v)
+
+
+def input_term(x, W, b):
+    """x W + b for inputs x (..., 2), W (2, K), b (K,), as elementwise products: (..., K)."""
+    return x[..., 0:1] * W[0] + x[..., 1:2] * W[1] + b
+
+
+def gru_forward(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals, mask):
+    """The GRU of gru_sequence for inference: x (T, B, 2) time first, of which only the first
+    n_valid steps run (T is a padded length shared by many inputs), from h_0 = 0.
+
+        z_t  = sigmoid(x_t Wz + h_{t-1} Uz + bz)        update gate
+        r_t  = sigmoid(x_t Wr + h_{t-1} Ur + br)        reset gate
+        h~_t = tanh(x_t Wh + (r_t * h_{t-1}) Uh + bh)   candidate state
+        h_t  = ((1 - z_t) * h_{t-1} + z_t * h~_t) * mask
+        y_t  = h_t Wo + bo                              output for sum bit t
+
+    mask (H,) is 1 for a unit that runs and 0 for an ablated one; None means no unit is ablated
+    (no product). The loop runs UNROLL steps per iteration, with Uz and Ur fused into one
+    product. It carries and stores only h (in a time-first buffer written in place), and z, r,
+    h~ and y, which do not feed the recurrence, are computed after it for all T steps at once
+    from h_{t-1}; a large batch without keep_internals stores y in the loop instead, which saves
+    the buffer of every h. Returns time first y (T, B) and, if keep_internals, z, r, h_tilde and
+    h (T, B, H); steps from n_valid on hold no meaningful values.
+    """
+    n_steps, batch, H = x.shape[0], x.shape[1], Uz.shape[0]
+    W_zr, U_zr, b_zr = tf.concat([Wz, Wr], 1), tf.concat([Uz, Ur], 1), tf.concat([bz, br], 0)
+    large = batch >= LARGE_BATCH
+    if not large:  # small inputs: the input terms of all steps at once
+        x_zr, x_h = input_term(x, W_zr, b_zr), input_term(x, Wh, bh)  # (T, B, 2H), (T, B, H)
+
+    def step(t, h_tm1):
+        """h_t from h_{t-1} (B, H)."""
+        if large:  # no (T, B, 3H) array of input terms: computed here, in the gate's fusion
+            x_zr_t, x_h_t = input_term(x[t], W_zr, b_zr), input_term(x[t], Wh, bh)
+        else:
+            x_zr_t, x_h_t = x_zr[t], x_h[t]  # (B, 2H), (B, H)
+        zr = tf.sigmoid(x_zr_t + recurrent_product(h_tm1, U_zr))  # (B, 2H)
+        z, r = zr[:, :H], zr[:, H:]
+        h_tilde = tf.tanh(x_h_t + recurrent_product(r * h_tm1, Uh))  # (B, H)
+        h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
+        return h if mask is None else h * mask
+
+    def steps(t, h):
+        """UNROLL steps from step t and h_{t-1} (B, H): h_{t+UNROLL-1} and h_t... (UNROLL, B, H)."""
+        block = []
+        for k in range(UNROLL):
+            h = step(t + k, h)
+            block.append(h)
+        return h, tf.stack(block)
+
+    # The last iteration may run up to UNROLL - 1 steps past n_valid; the buffers have UNROLL
+    # spare rows for them, since a write that does not fit would be moved back over real steps.
+    n_run = (n_valid + UNROLL - 1) // UNROLL * UNROLL
+    n_iterations = (n_steps + UNROLL - 1) // UNROLL
+    if large and not keep_internals:
+
+        def iteration(t, h_tm1, y_buffer):
+            h, block = steps(t, h_tm1)
+            y = tf.reshape(tf.reshape(block, [-1, H]) @ Wo, [UNROLL, batch]) + bo  # (UNROLL, B)
+            return t + UNROLL, h, xla.dynamic_update_slice(y_buffer, y, [t, 0])
+
+        h_0 = tf.zeros([batch, H], x.dtype)  # (B, H)
+        y_buffer = tf.zeros([n_steps + UNROLL, batch], x.dtype)  # (T + UNROLL, B)
+        _, _, y_buffer = tf.while_loop(
+            lambda t, h, y: t < n_run,
+            iteration,
+            (tf.constant(0), h_0, y_buffer),
+            maximum_iterations=n_iterations,
+        )
+        return {"y": y_buffer[:n_steps]}  # (T, B)
+
+    def iteration(t, h_buffer):
+        _, block = steps(t, h_buffer[t])  # row t holds h_{t-1}
+        return t + UNROLL, xla.dynamic_update_slice(h_buffer, block, [t + 1, 0, 0])
+
+    h_buffer = tf.zeros([n_steps + UNROLL, batch, H], x.dtype)  # (T + UNROLL, B, H), h_0 = 0
+    _, h_buffer = tf.while_loop(
+        lambda t, _: t < n_run,
+        iteration,
+        (tf.constant(0), h_buffer),
+        maximum_iterations=n_iterations,
+    )
+    h = h_buffer[1 : n_steps + 1]  # (T, B, H)
+    y = tf.reshape(tf.reshape(h, [-1, H]) @ Wo, [n_steps, batch]) + bo  # (T, B)
+    if not keep_internals:
+        return {"y": y}
+    if large:
+        x_zr, x_h = input_term(x, W_zr, b_zr), input_term(x, Wh, bh)  # (T, B, 2H), (T, B, H)
+    h_prev = tf.reshape(h_buffer[:n_steps], [-1, H])  # (T * B, H): h_{t-1}
+    zr = sigmoid(x_zr + tf.reshape(h_prev @ U_zr, [n_steps, batch, 2 * H]))  # (T, B, 2H)
+    z, r = zr[..., :H], zr[..., H:]
+    r_h = tf.reshape(r, [-1, H]) * h_prev  # (T * B, H)
+    h_tilde = tf.tanh(x_h + tf.reshape(r_h @ Uh, [n_steps, batch, H]))  # (T, B, H)
+    return {"y": y, "z": z, "r": r, "h_tilde": h_tilde, "h": h}
+
+
+def padded_steps(n_steps: int) -> int:
+    """Length a sequence of n_steps is padded to before it runs: compiled code is shared by all
+    lengths padded alike. A power of two (at least MIN_STEPS) up to FINE_FROM steps; above, a
+    multiple of a quarter of the power of two below n_steps, so at most a quarter is padding."""
+    if n_steps <= FINE_FROM:
+        return max(MIN_STEPS, 1 << (n_steps - 1).bit_length())
+    quantum = 1 << ((n_steps - 1).bit_length() - 3)
+    return -(-n_steps // quantum) * quantum
+
+
+@functools.cache
+def _compiled_forward(keep_internals: bool, masked: bool):
+    """gru_forward compiled with XLA: one native loop, compiled once per padded shape. Without
+    `masked` the mask is not applied (no unit is ablated), which saves a product per step."""
+
+    def run(x, n_valid, weights, mask):
+        mask = mask if masked else None
+        out = gru_forward(x, n_valid, *weights, keep_internals=keep_internals, mask=mask)
+        # Batch first for the caller; with one sequence this is a reshape, not a copy.
+        return {name: tf.experimental.numpy.swapaxes(value, 0, 1) for name, value in out.items()}
 
     return tf.function(run, jit_compile=True)
 
 
-def padded_steps(n_steps: int) -> int:
-    """Length a sequence is padded to before it runs: compiled code is reused per length."""
-    return max(MIN_STEPS, 1 << (n_steps - 1).bit_length())
+_concrete_forwards: dict[tuple, object] = {}
+
+
+def _forward_for(keep_internals: bool, masked: bool, x_shape: tuple, weights: tuple):
+    """_compiled_forward's concrete function for padded inputs of x_shape (T', B, 2) and weights
+    of the shapes of `weights` (one model's variables; any model of that size may then call it).
+    Calling it directly skips tf.function's matching of the arguments: a few tenths of a
+    millisecond per call."""
+    key = (keep_internals, masked, x_shape, tuple(tuple(w.shape) for w in weights))
+    if key not in _concrete_forwards:
+        _concrete_forwards[key] = _compiled_forward(keep_internals, masked).get_concrete_function(
+            tf.TensorSpec(x_shape, tf.float32),
+            tf.TensorSpec([], tf.int32),
+            weights,
+            tf.TensorSpec([weights[0].shape[1]], tf.float32),
+        )
+    return _concrete_forwards[key]
 
 
 class GRUModel(AdditionModel):
@@ -127,12 +274,17 @@ class GRUModel(AdditionModel):
         return repr(self.ablated).encode()
 
     def run(self, x: np.ndarray, keep_internals: bool = True) -> dict[str, np.ndarray]:
+        """The forward pass on x (B, T, 2), padded in time to padded_steps(T) so that compiled
+        code is shared by lengths, and run for T steps: y (B, T) and, if keep_internals, z, r,
+        h_tilde and h (B, T, H) (see gru_forward)."""
         n_steps = x.shape[1]
-        padded = np.zeros((x.shape[0], padded_steps(n_steps), 2), np.float32)  # (B, T', 2)
-        padded[:, :n_steps] = x
-        run = _compiled_sequence(keep_internals)
-        out = run(tf.constant(padded), self.variables, tf.constant(self.mask()))
-        return {name: value.numpy()[:, :n_steps] for name, value in out.items()}
+        padded = np.zeros((padded_steps(n_steps), x.shape[0], 2), np.float32)  # (T', B, 2)
+        padded[:n_steps] = np.swapaxes(x, 0, 1)
+        run = _forward_for(keep_internals, bool(self.ablated), padded.shape, self.variables)
+        mask = tf.constant(self.mask())
+        out = run(tf.constant(padded), tf.constant(n_steps), self.variables, mask)
+        # np.asarray shares TensorFlow's buffer (read-only) where .numpy() would copy all of it.
+        return {name: np.asarray(value)[:, :n_steps] for name, value in out.items()}
 
 
 def ablate(model: GRUModel, units: Iterable[int], mode: str = "zero") -> GRUModel:

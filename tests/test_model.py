@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gru_viz.config import ModelConfig
-from gru_viz.model import GRUModel
+from gru_viz.model import LARGE_BATCH, UNROLL, GRUModel, padded_steps
 from gru_viz.reference import gru_reference
 from gru_viz.weights import init_weights, weight_shapes
 
@@ -32,6 +32,52 @@ def test_forward_pass_matches_numpy_reference(hidden_size, n_steps):
         assert got[name].shape == (3, n_steps, hidden_size)
         np.testing.assert_allclose(got[name], want[name], atol=1e-5, rtol=0, err_msg=name)
     np.testing.assert_allclose(got["y"], want["y"], atol=1e-5 * hidden_size, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "batch,n_steps,ablated",
+    [
+        (1, 32, ()),  # exactly the padded length: the last iteration runs past it
+        (2, 1280, (3,)),  # the same above FINE_FROM, with a unit held at 0
+        (5, 33, (0, 15)),
+        (LARGE_BATCH, 97, ()),  # the large-batch path: matrix products, y stored in the loop
+        (LARGE_BATCH + 3, 64 + UNROLL + 1, (1, 2)),
+    ],
+)
+def test_forward_pass_matches_reference_for_batches_lengths_and_ablations(batch, n_steps, ablated):
+    model = random_model(16, seed=9).copy(ablated=ablated)
+    x = np.random.default_rng(n_steps).integers(0, 2, (batch, n_steps, 2)).astype(np.float32)
+    want = gru_reference(x, model.weights(), mask=model.mask())
+    got = model.run(x)
+    for name in ("z", "r", "h_tilde", "h"):
+        assert got[name].shape == (batch, n_steps, 16) and got[name].dtype == np.float32
+        np.testing.assert_allclose(got[name], want[name], atol=1e-5, rtol=0, err_msg=name)
+    assert np.all(got["h"][:, :, list(ablated)] == 0)
+    for out in (got, model.run(x, keep_internals=False)):
+        assert out["y"].shape == (batch, n_steps)
+        np.testing.assert_allclose(out["y"], want["y"], atol=1e-5 * 16, rtol=0)
+    assert set(model.run(x, keep_internals=False)) == {"y"}
+
+
+def test_predict_bits_in_parallel_parts_matches_the_reference():
+    from gru_viz import bits as bitlib
+    from gru_viz.interface import PARALLEL_CALLS, PARALLEL_PART_PAIRS
+
+    model = random_model(16, seed=11)
+    n_pairs = PARALLEL_CALLS * PARALLEL_PART_PAIRS + 1  # split into parts run at once
+    operands = bitlib.random_operands(np.random.default_rng(3), n_pairs, 40)
+    y = gru_reference(bitlib.model_inputs(operands, 41), model.weights())["y"]  # (N, T)
+    certain = np.abs(model.probabilities(y) - 0.5) > 1e-4  # bits float32 cannot flip
+    got = model.predict_bits(operands, 41)
+    assert got.shape == (n_pairs, 41) and got.dtype == np.int8
+    assert np.array_equal(got[certain], (model.probabilities(y) > 0.5)[certain])
+
+
+def test_padding_is_a_power_of_two_then_at_most_a_quarter():
+    assert [padded_steps(n) for n in (1, 32, 33, 1024)] == [32, 32, 64, 1024]
+    assert [padded_steps(n) for n in (1025, 16385, 65537)] == [1280, 20480, 81920]
+    for n in range(1, 5000, 7):
+        assert n <= padded_steps(n) <= max(32, 1.25 * n, 2 * n if n <= 1024 else 0)
 
 
 def test_trace_matches_reference_and_reports_the_sum():
