@@ -156,19 +156,30 @@ def units_off_key(active) -> str:
 
 
 def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
-    """The two text inputs, bound to ?a=...&b=... in the URL; each shows its own error."""
+    """The two text inputs, kept in the URL (?a=...&b=...) while they are short enough for a
+    link; each shows its own error."""
     help_text = inputs.HELP.format(max_digits=max_digits)
     values = []
     labels = ("First number", "Second number")
     defaults = (page.DEFAULT_A, page.DEFAULT_B)
     for column, label, key, default in zip(st.columns(2), labels, "ab", defaults):
         with column:
-            text = st.text_input(label, value=default, key=key, help=help_text, bind="query-params")
+            if key not in st.session_state:  # a new page: the link's number, if it has one
+                st.session_state[key] = st.query_params.get(key, default)
+            text = st.text_input(label, key=key, help=help_text)
+            link = page.link_value(text, default)
+            if link is None:
+                st.query_params.pop(key, None)
+            else:
+                st.query_params[key] = link
             try:
                 values.append(inputs.parse_number(text, max_digits))
             except ValueError as error:
                 st.error(page.literal(str(error)), icon=":material/error:")
                 values.append(None)
+            note = page.link_note(text)
+            if note:
+                st.caption(note)
     return values[0], values[1]
 
 

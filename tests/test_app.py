@@ -363,3 +363,14 @@ def test_a_link_restores_the_model_the_view_and_the_toggles():
     assert at.toggle(key="by_carry").value is False
     assert at.toggle(key="msb_first").value is True and at.toggle(key="zoom_chain").value
     assert any("Wrong" in e for e in errors(at))  # the tutorial model's sum
+
+
+def test_the_link_keeps_short_numbers_and_leaves_long_ones_out():
+    at = run_app()
+    at.text_input(key="a").input("123456789").run()
+    assert at.query_params["a"] == ["123456789"] or at.query_params["a"] == "123456789"
+    at.text_input(key="a").input("9" * 400).run()
+    assert "a" not in at.query_params
+    assert any("too long for the page's link" in c for c in captions(at))
+    at.text_input(key="a").input("1024").run()  # the default: no need to say it
+    assert "a" not in at.query_params

@@ -84,6 +84,32 @@ def literal(text: str, limit: int = 600) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
+# LINKS
+
+LINK_DIGITS = 300  # a number longer than this is left out of the page's link
+
+
+def link_value(text: str, default: str) -> str | None:
+    """What the link holds for a number field: its text, or None (nothing in the link) when it
+    is the default or too long for a link."""
+    text = text.strip()
+    if text == default or len(text) > LINK_DIGITS:
+        return None
+    return text
+
+
+def link_note(text: str) -> str:
+    """Why a number is not in the link, or ""."""
+    length = len(text.strip())
+    if length <= LINK_DIGITS:
+        return ""
+    return (
+        f"This number ({length:,} characters) is too long for the page's link, which leaves it "
+        f"out: a shared link opens with the default instead. Links keep numbers of up to "
+        f"{LINK_DIGITS} digits."
+    )
+
+
 # TRAINING
 
 
