@@ -2,13 +2,17 @@
 
 From a fresh initialization until the stop rule holds, after TensorFlow is imported, for:
 - our `robust` preset: the first run in the process (it includes the XLA compile of the
-  training step and of the check) and warm runs (the compiled code reused, as from the second
-  model on);
+  training chunk and of the check) and warm runs (the compiled code reused, as from the second
+  model on), each timed as the whole `gru_viz.train` call, checks included;
 - a Keras GRU(H) + Dense(1), what a TensorFlow user would write instead, trained with
-  `train_on_batch` on the same batches (same seed, same `next_batch` sequence), the same learning
+  `train_on_batch` on the same batches (same seed, same batch sequence), the same learning
   rate and the same stop rule (`gru_viz.training.check` every 25 steps: every held-out sum exact,
   every bit's probability at least the margin away from 0.5); once with `jit_compile=True` and
   once with Keras' default (`"auto"`, which leaves a GRU model without XLA);
+- Keras' best case (`jit_compile=True`): fresh uniform 16-bit batches of 64, the clock running
+  only inside `train_on_batch`, stopped at the first 25-step check where the judge passes
+  (`gru_viz.evaluate.judge`: exact on 100 uniform and 100 full-length-chain a + (2**1024 - a)
+  1,024-bit sums and on four 65,536-bit sums). Our warm runs are held to the same judge;
 - our `tutorial` preset (the article's recipe): time to its own 5-bit criterion and the
   exact-sum accuracy it then has on longer numbers.
 Each model is then scored on random pairs (1,000 of 1,024 bits, 10 of 65,536 bits): "perfect"
@@ -32,6 +36,8 @@ TUTORIAL_AT = ((64, 1000), (1024, 1000), (65536, 10))
 KERAS_STEP_FACTOR = 4  # Keras may take this many times the preset's step limit to converge
 TARGET_SECONDS = 1.0  # robust, warm median
 TARGET_RATIO = 0.5  # robust / Keras, warm medians in the same run
+TARGET_FIRST_SECONDS = 1.5  # robust, first model in a process, XLA compile included
+BEST_BATCH, BEST_BITS, BEST_CHECK_EVERY = 64, 16, 25  # Keras' best case: its batches and checks
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,23 @@ def exact_sums(model, seed: int, lengths: tuple[tuple[int, int], ...]) -> dict[s
 
 def is_perfect(exact: dict[str, float]) -> bool:
     return all(value == 1.0 for value in exact.values())
+
+
+def judge_sets_for(seed: int) -> dict[str, np.ndarray]:
+    """The judge's sums for `seed` (gru_viz.evaluate.judge_sets), the same for every model."""
+    from gru_viz.evaluate import judge_sets
+
+    return judge_sets(np.random.default_rng([seed, 9]))
+
+
+def judge(model, sets: dict[str, np.ndarray]) -> dict[str, float]:
+    from gru_viz.evaluate import judge as run_judge
+
+    return run_judge(model, sets)
+
+
+def passes(verdicts: dict[str, float]) -> bool:
+    return all(value == 1.0 for value in verdicts.values())
 
 
 # OUR PRESETS
@@ -142,21 +165,46 @@ def keras_train(net, seed: int, max_steps: int) -> dict:
     from gru_viz.config import TrainConfig
     from gru_viz.weights import init_weights
 
-    config = TrainConfig(seed=seed)
+    config = TrainConfig(seed=seed, max_steps=max_steps)
     rng = np.random.default_rng(seed)
     init_weights(config.model, rng, config.init, config.init_std)  # the same draws as train()
     data = training.make_dataset(config, rng)
     adder = KerasAdder(net)
-    stopped = "max_steps"
-    for step in range(1, max_steps + 1):
-        x, target = training.next_batch(config, data, rng)
-        net.train_on_batch(x, target[..., None])
+    step, stopped = 0, "max_steps"
+    while step < max_steps and stopped == "max_steps":
+        n = training.chunk_length(config, step)  # the batches come in train()'s chunks
+        xs, targets = training.chunk_batches(config, data, rng, n, training.chunk_size(config))
+        for k in range(n):
+            net.train_on_batch(xs[k], targets[k][..., None])
+        step += n
         if step % config.check_every == 0 or step == max_steps:
             accuracy, margin = training.check(adder, config, data)
             if min(accuracy.values()) == 1.0 and margin > config.check_margin:
                 stopped = "converged"
-                break
     return {"seed": seed, "steps": step, "stopped": stopped}
+
+
+def keras_best_case(net, seed: int, max_steps: int) -> dict:
+    """Keras as its best case: fresh uniform 16-bit batches of 64, the clock running only
+    inside train_on_batch, stopped at the first 25-step check where `judge` passes (the judge
+    itself untimed). Returns steps, why it stopped and seconds of training."""
+    from gru_viz import bits as bitlib
+
+    rng = np.random.default_rng([seed, 5])
+    sets = judge_sets_for(seed)
+    adder = KerasAdder(net)
+    seconds, stopped, step = 0.0, "max_steps", 0
+    while step < max_steps and stopped == "max_steps":
+        step += 1
+        operands = bitlib.random_operands(rng, BEST_BATCH, BEST_BITS)  # (B, 2, L)
+        x = bitlib.model_inputs(operands, BEST_BITS + 1)  # (B, T, 2)
+        target = bitlib.sum_bits(operands, BEST_BITS + 1)[..., None].astype(np.float32)
+        start = time.perf_counter()
+        net.train_on_batch(x, target)
+        seconds += time.perf_counter() - start
+        if step % BEST_CHECK_EVERY == 0 and passes(judge(adder, sets)):
+            stopped = "converged"
+    return {"seed": seed, "steps": step, "stopped": stopped, "seconds": seconds}
 
 
 def keras_run(variant: str, seed: int, net=None) -> tuple[object, dict]:
@@ -194,30 +242,48 @@ def measure(quick: bool = False) -> dict:
         nets[variant], keras_cold[variant] = keras_run(variant, plan.seeds[0])
         log(f"training: keras {variant}, new network: {keras_cold[variant]}")
     out["keras_cold"] = keras_cold
-    out["robust_warm"], out["keras_warm"] = warm_runs(plan, nets)
+    out["robust_warm"], out["keras_warm"], out["keras_best"] = warm_runs(plan, nets)
     out["tutorial"] = tutorial_runs(plan.tutorial_seeds)
     out["summary"] = summarize(out)
     return out
 
 
-def warm_runs(plan: Plan, nets: dict) -> tuple[dict, dict]:
-    """Warm robust runs (plan.repeats per seed) and warm Keras runs (one per seed), each seed's
-    Keras runs right after our first, so both see the same load; each model then scored."""
+def warm_runs(plan: Plan, nets: dict) -> tuple[dict, dict, list[dict]]:
+    """Warm robust runs (plan.repeats per seed), warm Keras runs under our stop rule (one per
+    seed and variant) and Keras' best case (one per seed, XLA): each seed's Keras runs right
+    after our first, so both see the same load; each model then scored and judged."""
     robust: dict[str, list[dict]] = {str(seed): [] for seed in plan.seeds}
     keras: dict[str, list[dict]] = {variant: [] for variant in nets}
+    best: list[dict] = []
     for repeat in range(plan.repeats):
         for seed in plan.seeds:
             model, run = ours("robust", seed)
             if repeat == 0:
                 run["exact"] = exact_sums(model, seed, PERFECT_AT)
+                run["judge"] = judge(model, judge_sets_for(seed))
             robust[str(seed)].append(run)
             log(f"training: robust warm {run}")
-            for variant, net in nets.items() if repeat == 0 else ():
-                net, krun = keras_run(variant, seed, net)
-                krun["exact"] = exact_sums(KerasAdder(net), seed, PERFECT_AT)
-                keras[variant].append(krun)
-                log(f"training: keras {variant} warm {krun}")
-    return robust, keras
+            if repeat == 0:
+                _keras_seed(nets, seed, keras, best)
+    return robust, keras, best
+
+
+def _keras_seed(nets: dict, seed: int, keras: dict, best: list[dict]) -> None:
+    """One seed's warm Keras runs: each variant under our stop rule, then the best case."""
+    from gru_viz.config import TrainConfig
+
+    config = TrainConfig(seed=seed)
+    for variant, net in nets.items():
+        net, krun = keras_run(variant, seed, net)
+        krun["exact"] = exact_sums(KerasAdder(net), seed, PERFECT_AT)
+        keras[variant].append(krun)
+        log(f"training: keras {variant} warm {krun}")
+    net = nets["xla"]
+    keras_reset(net, config.hidden_size, seed)
+    brun = keras_best_case(net, seed, KERAS_STEP_FACTOR * config.max_steps)
+    brun["judge"] = judge(KerasAdder(net), judge_sets_for(seed))
+    best.append(brun)
+    log(f"training: keras best case {brun}")
 
 
 def tutorial_runs(seeds: tuple[int, ...]) -> list[dict]:
@@ -255,6 +321,7 @@ def summarize(out: dict) -> dict:
             "ratio": robust.median / keras.median,
             "cold_ratio": out["robust_cold"]["seconds"] / out["keras_cold"][variant]["seconds"],
         }
+    summary["best"] = best_case_summary(out, robust.median)
     tutorial = out["tutorial"]
     summary["tutorial"] = {
         "seconds": stats([r["seconds"] for r in tutorial]).to_dict(),
@@ -266,6 +333,20 @@ def summarize(out: dict) -> dict:
         },
     }
     return summary
+
+
+def best_case_summary(out: dict, robust_median: float) -> dict:
+    """Keras' best case against our warm runs, every model held to the same judge."""
+    runs = out["keras_best"]
+    best = stats([r["seconds"] for r in runs])
+    ours_judged = [runs_[0]["judge"] for runs_ in out["robust_warm"].values()]
+    return {
+        "warm": best.to_dict(),
+        "steps": stats([r["steps"] for r in runs]).to_dict(),
+        "judged": sum(passes(r["judge"]) for r in runs),
+        "ours_judged": sum(passes(j) for j in ours_judged),
+        "ratio": robust_median / best.median,
+    }
 
 
 # THE TABLE
@@ -282,6 +363,8 @@ def rows(result: dict) -> list[Row]:
             f"robust, first run in process (seed {cold['seed']}, incl. XLA compile)",
             secs(cold["seconds"]),
             f"{cold['steps']} steps",
+            "< 1.5 s",
+            verdict(cold["seconds"], TARGET_FIRST_SECONDS, " s"),
         ),
         Row(
             "training",
@@ -293,6 +376,7 @@ def rows(result: dict) -> list[Row]:
             verdict(robust["median"], TARGET_SECONDS, " s"),
         ),
     ]
+    out += best_case_rows(s, n)
     names = {"xla": "Keras GRU, jit_compile=True", "default": "Keras GRU, default compile"}
     for variant, k in s["keras"].items():
         warm = k["warm"]
@@ -347,3 +431,27 @@ def rows(result: dict) -> list[Row]:
             )
         )
     return out
+
+
+def best_case_rows(s: dict, n: int) -> list[Row]:
+    """Keras' best case (uniform batches, the judge as its stop rule, only training timed)."""
+    b = s["best"]
+    steps = b["steps"]
+    return [
+        Row(
+            "training",
+            f"Keras GRU, jit_compile=True, best case (judge stops it, checks untimed), warm, "
+            f"median over {n} seeds",
+            secs(b["warm"]["median"]),
+            spread_s(b["warm"]) + f"; {steps['median']:.0f} steps ({steps['low']:.0f}-"
+            f"{steps['high']:.0f}); judge passed {b['judged']}/{n}",
+        ),
+        Row(
+            "training",
+            "robust (checks included) / Keras best case, warm medians",
+            f"{b['ratio']:.2f}",
+            f"our models passing the judge: {b['ours_judged']}/{n}",
+            "<= 0.5",
+            "met" if b["ratio"] <= TARGET_RATIO else f"MISSED ({b['ratio'] / TARGET_RATIO:.2f}x)",
+        ),
+    ]

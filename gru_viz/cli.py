@@ -1,4 +1,5 @@
-"""Command line: `python -m gru_viz train ...` and `python -m gru_viz add A B`."""
+"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B` and
+`python -m gru_viz figure A B --view ...`."""
 
 from __future__ import annotations
 
@@ -46,7 +47,44 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("b", type=parse_operand, help="non-negative decimal integer")
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
+    add_figure_parser(commands)
     return parser
+
+
+def add_figure_parser(commands) -> None:
+    from gru_viz.export import DEFAULT_SIZE, FORMATS, MAX_VECTOR_CELLS, VIEWS
+    from gru_viz.figures.theme import THEMES
+
+    figure = commands.add_parser(
+        "figure",
+        help="write a figure of one addition for slides (PNG, SVG, PDF, HTML, DOT)",
+        description=(
+            "Write one view of a + b as the explorer draws it. PNG, SVG and PDF are drawn in "
+            "a headless Chrome or Chromium (BROWSER_PATH, or chromium on PATH; apt-get "
+            "install chromium); HTML needs none and is self-contained. SVG heatmaps are one "
+            f"<rect> per cell up to {MAX_VECTOR_CELLS:,} cells, a raster image above that. "
+            "The machine is Graphviz DOT: --format dot, or any format where Graphviz's dot "
+            "is installed."
+        ),
+    )
+    figure.add_argument("a", type=parse_operand, help="non-negative decimal integer")
+    figure.add_argument("b", type=parse_operand, help="non-negative decimal integer")
+    figure.add_argument("--view", default="gates", help=f"one of {', '.join(VIEWS)} (gates)")
+    figure.add_argument(
+        "--format", dest="fmt", help=f"one of {', '.join(FORMATS)} (default: from -o, else png)"
+    )
+    width, height = DEFAULT_SIZE
+    figure.add_argument(
+        "--size", default=f"{width}x{height}", help=f"WIDTHxHEIGHT in pixels ({width}x{height})"
+    )
+    figure.add_argument("--theme", default="light", help=f"one of {', '.join(THEMES)} (light)")
+    figure.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    figure.add_argument(
+        "--all", action="store_true", help="every view, one file each, into the folder -o"
+    )
+    figure.add_argument(
+        "--output", "-o", type=Path, help="file (folder with --all); default: named after it"
+    )
 
 
 def progress_printer(stream, every: float = 0.1):
@@ -157,11 +195,51 @@ def run_add(args: argparse.Namespace) -> int:
     return 1
 
 
+def run_figure(args: argparse.Namespace) -> int:
+    from gru_viz import export
+    from gru_viz.figures.theme import get_theme
+
+    size = export.parse_size(args.size)
+    theme = get_theme(args.theme)
+    views = export.VIEWS if args.all else (export.check_view(args.view),)
+    suffix = args.output.suffix.lstrip(".").lower() if args.output and not args.all else ""
+    fmt = args.fmt or (suffix if suffix in export.FORMATS else "png")
+    if args.all:
+        export.check_format(fmt)
+        folder = export.check_output(args.output or Path("gru-viz-figures"), folder=True)
+    else:
+        export.check_format(fmt, views[0])
+        name = export.default_name(views[0], args.a, args.b, fmt)
+        out = export.check_output(args.output or Path(name))
+    if any(export.file_format(view, fmt) in export.STATIC for view in views):
+        export.require_browser()
+    if args.model is not None and not args.model.is_file():
+        raise ValueError(f"cannot read model file {args.model}: no such file")
+    from gru_viz.checkpoint import DEFAULT_PATH
+    from gru_viz.model import load_model
+
+    model = load_model(args.model)
+    model_path = args.model or DEFAULT_PATH
+    if args.all:
+        written, notes = export.export_all(
+            model, args.a, args.b, folder, fmt, size, theme, model_path
+        )
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"wrote {len(written)} files into {folder}: {', '.join(p.name for p in written)}")
+        return 0
+    figure = export.build_figure(model, args.a, args.b, views[0], theme, model_path)
+    export.write_figure(figure, out, fmt, size, theme)
+    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    commands = {"train": run_train, "add": run_add, "figure": run_figure}
     try:
-        return run_train(args) if args.command == "train" else run_add(args)
+        return commands[args.command](args)
     except (ValueError, OSError) as error:  # bad settings, numbers, files or disks: said plainly
         print(f"error: {error}", file=sys.stderr)
         return 2

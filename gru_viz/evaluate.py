@@ -36,3 +36,30 @@ def random_accuracy(
 ) -> float:
     """Exact-sum accuracy on `n_pairs` uniform random pairs of `n_bits`-bit operands."""
     return exact_accuracy(model, bitlib.random_operands(rng, n_pairs, n_bits))
+
+
+JUDGE_BITS, JUDGE_PAIRS, JUDGE_LONG_BITS, JUDGE_LONG_PAIRS = 1024, 100, 65536, 4
+
+
+def judge_sets(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The sums a model must get exact to count as adding at any length, as operand bits
+    (N, 2, L): uniform 1,024-bit pairs, full-length carry chains a + (2**1024 - a) and uniform
+    65,536-bit pairs."""
+    n, pairs = JUDGE_BITS, JUDGE_PAIRS
+    a = [int.from_bytes(rng.bytes(n // 8), "little") | 1 for _ in range(pairs)]  # odd, so b < 2**n
+    chains = np.stack(
+        [bitlib.ints_to_rows(a, n), bitlib.ints_to_rows([(1 << n) - v for v in a], n)], axis=1
+    )
+    return {
+        f"uniform {n}": bitlib.random_operands(rng, pairs, n),
+        f"chains {n}": chains,
+        f"uniform {JUDGE_LONG_BITS}": bitlib.random_operands(
+            rng, JUDGE_LONG_PAIRS, JUDGE_LONG_BITS
+        ),
+    }
+
+
+def judge(model: AdditionModel, sets: dict[str, np.ndarray]) -> dict[str, float]:
+    """Exact-sum accuracy on each of `judge_sets`; the model adds at any length (as far as this
+    tests) when every value is 1.0."""
+    return {name: exact_accuracy(model, operands) for name, operands in sets.items()}

@@ -2,26 +2,150 @@
 
 `train` is one importable function for the CLI, the app's background thread and the tests. It
 reports every step to `on_step`, which can ask to stop (return True) or pause (block).
+
+The Adam steps between two checks run in one XLA-compiled call (a chunk of up to CHUNK_STEPS
+steps, each `gru_sequence` forward and its gradient), and the check runs compiled on inputs
+built once, so Python and TensorFlow's dispatch are paid once per chunk rather than per step.
+Compiled code is kept on disk between processes (see enable_xla_cache).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
 import platform
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 from gru_viz import bits as bitlib
+from gru_viz.carry import stress_operands
 from gru_viz.config import TrainConfig
 from gru_viz.evaluate import check_margins
 from gru_viz.model import GRUModel, gru_sequence
 from gru_viz.weights import init_weights
 
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7
+
+
+# A PERSISTENT XLA CACHE, SHARED SAFELY BETWEEN PROCESSES
+#
+# TensorFlow can keep compiled XLA code on disk (--tf_xla_persistent_cache_directory), so that
+# the first training of a new process skips most of the compile. It writes its files in place,
+# though, and fails the call that reads a half-written one. So each process gets a private
+# directory of its own, filled with hard links to the shared entries; entries it adds are
+# published to the shared directory by copy and atomic rename, and only once they parse as a
+# whole. GRU_VIZ_XLA_CACHE names another directory, or "off" turns the cache off; an explicit
+# directory in TF_XLA_FLAGS is left alone. It takes effect only if no XLA code has been compiled
+# in the process yet (TensorFlow reads its flags then).
+
+XLA_FLAG = "--tf_xla_persistent_cache_directory"
+XLA_CACHE_BYTES = 200 * 2**20  # the shared cache keeps its newest entries up to this size
+
+
+def enable_xla_cache() -> Path | None:
+    """Point TensorFlow's persistent XLA cache at a private directory linked to the shared one
+    in the user's cache directory; the private directory, or None where it stays off."""
+    setting = os.environ.get("GRU_VIZ_XLA_CACHE", "")
+    flags = [  # without a private directory inherited from a parent process, not ours to share
+        flag
+        for flag in os.environ.get("TF_XLA_FLAGS", "").split()
+        if not (flag.startswith(XLA_FLAG) and Path(flag).name.startswith(".process-"))
+    ]
+    os.environ["TF_XLA_FLAGS"] = " ".join(flags)
+    if setting.lower() in ("off", "0", "no") or any(f.startswith(XLA_FLAG) for f in flags):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gru-viz"
+    shared = (Path(setting) if setting else base) / f"xla-tf{tf.__version__}"
+    try:
+        shared.mkdir(parents=True, exist_ok=True)
+        _prune_xla_cache(shared)
+        private = Path(tempfile.mkdtemp(prefix=".process-", dir=shared))
+    except OSError:  # (another process pruning at the same time: no cache this time)
+        return None
+    for entry in shared.glob("*.pb"):
+        try:
+            if _complete_entry(entry.read_bytes()):
+                os.link(entry, private / entry.name)
+        except OSError:
+            continue
+    os.environ["TF_XLA_FLAGS"] = " ".join([*flags, f"{XLA_FLAG}={private}"])
+    atexit.register(_close_xla_cache, private, shared)
+    return private
+
+
+def publish_xla_cache(private: Path | None, shared: Path | None = None) -> None:
+    """Copy the complete entries of `private` that `shared` lacks into it, atomically."""
+    if private is None:
+        return
+    shared = shared or private.parent
+    for entry in private.glob("*.pb"):
+        target = shared / entry.name
+        if target.exists():
+            continue
+        try:
+            data = entry.read_bytes()
+            if _complete_entry(data):
+                partial = shared / f".{entry.name}.{os.getpid()}"
+                partial.write_bytes(data)
+                os.replace(partial, target)
+        except OSError:
+            continue
+
+
+def _prune_xla_cache(shared: Path) -> None:
+    """Remove private directories a day old (their processes did not exit cleanly) and the
+    least recently written entries beyond XLA_CACHE_BYTES."""
+    for stale in shared.glob(".process-*"):
+        if time.time() - stale.stat().st_mtime > 86400:
+            shutil.rmtree(stale, ignore_errors=True)
+    entries = sorted(shared.glob("*.pb"), key=lambda entry: entry.stat().st_mtime, reverse=True)
+    total = 0
+    for entry in entries:
+        total += entry.stat().st_size
+        if total > XLA_CACHE_BYTES:
+            entry.unlink(missing_ok=True)
+
+
+def _close_xla_cache(private: Path, shared: Path) -> None:
+    publish_xla_cache(private, shared)
+    shutil.rmtree(private, ignore_errors=True)
+
+
+def _complete_entry(data: bytes) -> bool:
+    """Whether `data` is a whole serialized cache entry: protobuf fields 1 (key), 2 (HLO) and
+    3 (the executable), each length-delimited, ending exactly at the end of the data."""
+    position, fields = 0, []
+    while position < len(data):
+        tag, position = _varint(data, position)
+        length, position = _varint(data, position) if position >= 0 else (0, -1)
+        if tag & 7 != 2 or position < 0:
+            return False
+        position += length
+        fields.append(tag >> 3)
+    return position == len(data) and fields[-1:] == [3] and 1 in fields and 2 in fields
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    """The protobuf varint at `position` and the position after it (-1 if cut off)."""
+    value, shift = 0, 0
+    while position < len(data):
+        byte = data[position]
+        value |= (byte & 0x7F) << shift
+        position, shift = position + 1, shift + 7
+        if byte < 0x80:
+            return value, position
+    return 0, -1
+
+
+XLA_CACHE = enable_xla_cache()
 
 
 @dataclass(frozen=True)
@@ -90,48 +214,161 @@ def next_batch(
     return x, bitlib.sum_bits(operands, n_steps).astype(np.float32)
 
 
+CHUNK_STEPS = 25  # at most this many Adam steps run in one compiled call
+
+
+def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind):
+    """One Adam step on one batch x (B, T, 2), target (B, T); returns the loss before it."""
+    with tf.GradientTape() as tape:
+        y = gru_sequence(x, *weights, keep_internals=False)["y"]  # (B, T)
+        if loss_kind == "cross_entropy":
+            per_bit = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=y)
+        else:
+            per_bit = tf.square(y - target)
+        loss = tf.reduce_mean(per_bit)
+    grads = tape.gradient(loss, weights)
+    t.assign_add(1.0)
+    scale = learning_rate * tf.sqrt(1 - ADAM_BETA_2**t) / (1 - ADAM_BETA_1**t)
+    for w, g, m_w, v_w in zip(weights, grads, m, v):
+        m_w.assign(ADAM_BETA_1 * m_w + (1 - ADAM_BETA_1) * g)
+        v_w.assign(ADAM_BETA_2 * v_w + (1 - ADAM_BETA_2) * tf.square(g))
+        w.assign_sub(scale * m_w / (tf.sqrt(v_w) + ADAM_EPSILON))
+    return loss
+
+
 @functools.cache
-def _compiled_step(loss_kind: str):
-    """One Adam step on one batch, compiled with XLA; returns the loss before the step."""
+def _compiled_chunk(loss_kind: str):
+    """The first n of the batches xs (K, B, T, 2), targets (K, B, T) as n Adam steps in one XLA
+    call, after copying the state (weights, m, v, t) into `saved`; returns the K losses (the
+    first n meaningful)."""
 
-    def step(weights, m, v, t, x, target, learning_rate):
-        with tf.GradientTape() as tape:
-            y = gru_sequence(x, *weights, keep_internals=False)["y"]  # (B, T)
-            if loss_kind == "cross_entropy":
-                per_bit = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=y)
-            else:
-                per_bit = tf.square(y - target)
-            loss = tf.reduce_mean(per_bit)
-        grads = tape.gradient(loss, weights)
-        t.assign_add(1.0)
-        scale = learning_rate * tf.sqrt(1 - ADAM_BETA_2**t) / (1 - ADAM_BETA_1**t)
-        for w, g, m_w, v_w in zip(weights, grads, m, v):
-            m_w.assign(ADAM_BETA_1 * m_w + (1 - ADAM_BETA_1) * g)
-            v_w.assign(ADAM_BETA_2 * v_w + (1 - ADAM_BETA_2) * tf.square(g))
-            w.assign_sub(scale * m_w / (tf.sqrt(v_w) + ADAM_EPSILON))
-        return loss
+    def chunk(state, saved, xs, targets, n, learning_rate):
+        for copy, variable in zip(saved, state):
+            copy.assign(variable)
+        weights, m, v, t = _unpack(state)
 
-    return tf.function(step, jit_compile=True)
+        def body(k, losses):
+            loss = _adam_step(weights, m, v, t, xs[k], targets[k], learning_rate, loss_kind)
+            return k + 1, losses.write(k, loss)
+
+        _, losses = tf.while_loop(
+            lambda k, losses: k < n,
+            body,
+            (tf.constant(0), tf.TensorArray(tf.float32, size=xs.shape[0])),
+            maximum_iterations=xs.shape[0],
+        )
+        return losses.stack()
+
+    return tf.function(chunk, jit_compile=True, autograph=False)
+
+
+@functools.cache
+def _compiled_restore():
+    """Put the state saved at the start of the last chunk back."""
+
+    def restore(state, saved):
+        for variable, copy in zip(state, saved):
+            variable.assign(copy)
+
+    return tf.function(restore, jit_compile=True, autograph=False)
+
+
+def _unpack(state: list) -> tuple[list, list, list, tf.Variable]:
+    """(weights, m, v, t) from the flat training state [*weights, *m, *v, t]."""
+    n = (len(state) - 1) // 3
+    return state[:n], state[n : 2 * n], state[2 * n : 3 * n], state[-1]
 
 
 def check(model: GRUModel, config: TrainConfig, data: Dataset) -> tuple[dict[int, float], float]:
     """Exact-sum accuracy on the held-out check by operand bit length, and the smallest margin
-    of any checked bit (see evaluate.check_margins)."""
+    of any checked bit (see evaluate.check_margins). Any model: `train` itself runs the same
+    check compiled (see CheckSet) except on a fixed training set's held-out pairs."""
     if data.held_out is not None and config.check_pairs == 0:
         accuracy, margin = check_margins(model, data.held_out)
         return {config.train_bits: accuracy}, margin
+    results = {n: check_margins(model, ops) for n, ops in check_operands(config).items()}
+    return {n: acc for n, (acc, _) in results.items()}, min(m for _, m in results.values())
+
+
+def check_operands(config: TrainConfig) -> dict[int, np.ndarray]:
+    """The random check's operand bits (N, 2, n) by length n: half uniform, half chains that
+    carry all the way along (carry.stress_operands: (2**n - 1) + 1, a + (2**n - a), ...)."""
     rng = np.random.default_rng([config.seed, 1])
-    results = {}
+    out = {}
     for n_bits in config.check_bits:
         half = config.check_pairs // 2
-        operands = np.concatenate(
+        out[n_bits] = np.concatenate(
             [
                 bitlib.random_operands(rng, config.check_pairs - half, n_bits),
-                bitlib.chain_operands(rng, half, n_bits),
+                stress_operands(rng, half, n_bits),
             ]
         )
-        results[n_bits] = check_margins(model, operands)
-    return {n: acc for n, (acc, _) in results.items()}, min(m for _, m in results.values())
+    return out
+
+
+@functools.cache
+def _compiled_check(output: str):
+    """Exact-sum fraction and smallest signed bit margin of x (N, T, 2) against target (N, T),
+    in one XLA call."""
+
+    def run(weights, x, target):
+        y = gru_sequence(x, *weights, keep_internals=False)["y"]  # (N, T)
+        p = tf.sigmoid(y) if output == "logistic" else tf.clip_by_value(y, 0.0, 1.0)
+        worst = tf.reduce_min(tf.where(target > 0.5, p - 0.5, 0.5 - p), axis=1)  # (N,)
+        return tf.reduce_mean(tf.cast(worst > 0, tf.float32)), tf.reduce_min(worst)
+
+    return tf.function(run, jit_compile=True, autograph=False)
+
+
+class CheckSet:
+    """The random check of `check`, its inputs built once and run compiled on a GRUModel."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.output = config.output
+        self.sets = []  # (n_bits, x (N, n + 1, 2), target (N, n + 1))
+        for n_bits, operands in check_operands(config).items():
+            x = bitlib.model_inputs(operands, n_bits + 1)
+            target = bitlib.sum_bits(operands, n_bits + 1).astype(np.float32)
+            self.sets.append((n_bits, tf.constant(x), tf.constant(target)))
+
+    def __call__(self, model: GRUModel) -> tuple[dict[int, float], float]:
+        run = _compiled_check(self.output)
+        results = {n: run(model.variables, x, target) for n, x, target in self.sets}
+        accuracy = {n: float(acc) for n, (acc, _) in results.items()}
+        return accuracy, min(float(margin) for _, margin in results.values())
+
+
+def chunk_batches(
+    config: TrainConfig, data: Dataset, rng: np.random.Generator, n: int, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (size, B, T, 2) and targets (size, B, T) for a chunk whose first n steps run:
+    fresh operands for all `size` steps in one draw (so that the batches of a step depend only
+    on the config and the seed, not on where training stops), or n draws of `next_batch` from a
+    fixed set (zeros after them)."""
+    batch, n_steps = config.batch_size, config.train_bits + 1
+    if data.fixed is not None:
+        xs = np.zeros((size, batch, n_steps, 2), np.float32)
+        targets = np.zeros((size, batch, n_steps), np.float32)
+        for k in range(n):
+            xs[k], targets[k] = next_batch(config, data, rng)
+        return xs, targets
+    draw = bitlib.chain_operands if config.operands == "chains" else bitlib.random_operands
+    operands = draw(rng, size * batch, config.train_bits)  # (size B, 2, L)
+    xs = bitlib.model_inputs(operands, n_steps).reshape(size, batch, n_steps, 2)
+    return xs, ripple_sum(operands, n_steps).reshape(size, batch, n_steps).astype(np.float32)
+
+
+def ripple_sum(operands: np.ndarray, n_steps: int) -> np.ndarray:
+    """Sum bits int8 (N, n_steps) of short operand bits (N, 2, L), n_steps > L, added column by
+    column with a carry (bits.sum_bits goes through Python ints: exact at any length, slower)."""
+    a, b = operands[:, 0], operands[:, 1]  # (N, L)
+    out = np.zeros((len(operands), n_steps), np.int8)
+    carry = np.zeros(len(operands), np.int8)
+    for t in range(a.shape[1]):
+        total = a[:, t] + b[:, t] + carry
+        out[:, t], carry = total & 1, total >> 1
+    out[:, a.shape[1]] = carry
+    return out
 
 
 def provenance(history: TrainHistory, accuracy: dict[int, float]) -> dict:
@@ -154,40 +391,114 @@ def train(
     config: TrainConfig | None = None,
     on_step: Callable[[StepInfo], bool | None] | None = None,
 ) -> tuple[GRUModel, TrainHistory]:
-    """Train a fresh model; stop once the held-out check is exact, at max_steps, or when
-    on_step returns True. The same config (and seed) always gives the same model."""
+    """Train a fresh model; stop once the held-out check passes, at max_steps, or when on_step
+    returns True. The same config (and seed) always gives the same model.
+
+    The steps up to the next check run as one compiled call (a chunk); on_step is then told of
+    each of them in turn, with its loss, and the live model as it is at the end of the chunk. A
+    stop asked for before the chunk's last step replays the chunk up to that step, so the model
+    returned is the model after the last step reported."""
     config = config or TrainConfig()
-    rng = np.random.default_rng(config.seed)
-    start = time.perf_counter()
-    model = GRUModel(
-        config.model,
-        init_weights(config.model, rng, config.init, config.init_std),
-        train_config=config.to_dict(),
-    )
-    data = make_dataset(config, rng)
-    m = [tf.Variable(tf.zeros_like(w)) for w in model.variables]
-    v = [tf.Variable(tf.zeros_like(w)) for w in model.variables]
-    t = tf.Variable(0.0)
-    learning_rate = tf.constant(config.learning_rate, tf.float32)
-    step_fn = _compiled_step(config.loss)
+    run = _Run(config)
     history = TrainHistory(stopped="max_steps")
     accuracy: dict[int, float] = {}
-    for step in range(1, config.max_steps + 1):
-        x, target = next_batch(config, data, rng)
-        loss = float(step_fn(list(model.variables), m, v, t, x, target, learning_rate))
-        history.steps.append(step)
-        history.losses.append(loss)
+    step = 0
+    while history.stopped == "max_steps" and step < config.max_steps:
+        first, n = step + 1, chunk_length(config, step)
+        losses = run.steps(n)
+        step += n
         checked = None
         if step % config.check_every == 0 or step == config.max_steps:
-            checked, margin = check(model, config, data)
-            accuracy = checked
-            history.checks.append((step, checked))
+            checked, margin = run.check()
             if min(checked.values()) == 1.0 and margin > config.check_margin:
                 history.stopped = "converged"
-        if on_step is not None and on_step(StepInfo(step, config.max_steps, loss, checked, model)):
+        stop_at = _report(history, on_step, run.model, config, first, losses, checked)
+        if stop_at is not None:
             history.stopped = "stopped"
-        if history.stopped != "max_steps":
-            break
-    history.wall_time = time.perf_counter() - start
-    model.provenance = provenance(history, accuracy)
-    return model, history
+            if stop_at < step:
+                run.replay(stop_at - first + 1)
+        if checked is not None and history.steps[-1] == step:
+            accuracy = checked
+    history.wall_time = time.perf_counter() - run.start
+    run.model.provenance = provenance(history, accuracy)
+    publish_xla_cache(XLA_CACHE)
+    return run.model, history
+
+
+class _Run:
+    """One training's model, Adam state, data, check and compiled chunk."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.config = config
+        self.rng = np.random.default_rng(config.seed)
+        self.start = time.perf_counter()
+        weights = init_weights(config.model, self.rng, config.init, config.init_std)
+        self.model = GRUModel(config.model, weights, train_config=config.to_dict())
+        self.data = make_dataset(config, self.rng)
+        variables = list(self.model.variables)
+        m = [tf.Variable(tf.zeros_like(w)) for w in variables]
+        v = [tf.Variable(tf.zeros_like(w)) for w in variables]
+        self.state = [*variables, *m, *v, tf.Variable(0.0)]  # see _unpack
+        self.saved = [tf.Variable(tf.zeros_like(s)) for s in self.state]
+        self.size = chunk_size(config)
+        self.learning_rate = tf.constant(config.learning_rate, tf.float32)
+        held_out = self.data.held_out is not None and config.check_pairs == 0
+        self.check_set = None if held_out else CheckSet(config)
+        self.batches: tuple[tf.Tensor, tf.Tensor] | None = None
+
+    def steps(self, n: int) -> list[float]:
+        """Run the next n steps in one compiled call; their losses."""
+        xs, targets = chunk_batches(self.config, self.data, self.rng, n, self.size)
+        self.batches = (tf.constant(xs), tf.constant(targets))
+        return self._run_chunk(n)[:n].tolist()
+
+    def replay(self, n: int) -> None:
+        """Go back to the start of the last chunk and run only its first n steps."""
+        _compiled_restore()(self.state, self.saved)
+        self._run_chunk(n)
+
+    def _run_chunk(self, n: int) -> np.ndarray:
+        chunk = _compiled_chunk(self.config.loss)
+        args = (self.state, self.saved, *self.batches, tf.constant(n), self.learning_rate)
+        return chunk(*args).numpy()
+
+    def check(self) -> tuple[dict[int, float], float]:
+        """The held-out check of the live model (see `check`)."""
+        if self.check_set is None:
+            return check(self.model, self.config, self.data)
+        return self.check_set(self.model)
+
+
+def chunk_size(config: TrainConfig) -> int:
+    """Steps that each compiled call has room for (and batches drawn per call)."""
+    return min(config.check_every, CHUNK_STEPS)
+
+
+def chunk_length(config: TrainConfig, done: int) -> int:
+    """Steps in the chunk after `done` steps: up to the next check, at most CHUNK_STEPS."""
+    to_check = config.check_every - done % config.check_every
+    return min(to_check, chunk_size(config), config.max_steps - done)
+
+
+def _report(
+    history: TrainHistory,
+    on_step: Callable[[StepInfo], bool | None] | None,
+    model: GRUModel,
+    config: TrainConfig,
+    first: int,
+    losses: list[float],
+    checked: dict[int, float] | None,
+) -> int | None:
+    """Record a chunk's steps (the first is `first`; the check, if any, is on its last) and tell
+    on_step of each; the step at which on_step asked to stop, if it did."""
+    last = first + len(losses) - 1
+    for step, loss in enumerate(losses, first):
+        history.steps.append(step)
+        history.losses.append(loss)
+        accuracy = checked if step == last else None
+        if accuracy is not None:
+            history.checks.append((step, accuracy))
+        info = StepInfo(step, config.max_steps, loss, accuracy, model)
+        if on_step is not None and on_step(info):
+            return step
+    return None

@@ -1,3 +1,6 @@
+import json
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -137,3 +140,133 @@ def test_a_window_draws_only_its_positions_at_their_place_with_a_cursor():
     (cursor,) = fig.layout.shapes
     assert (cursor.x0, cursor.x1) == (13.5, 14.5)
     assert tuple(fig.layout.xaxis.range) == (9.5, 19.5)
+
+
+# THEMES
+
+WHITE = {"white", "#fff", "#ffffff", "rgb(255,255,255)", "rgb(255, 255, 255)"}
+
+
+def every_figure_kind(theme: figures.Theme) -> dict[str, go.Figure]:
+    """One figure of each kind, built with `theme`, from small made-up results."""
+    from test_page import make_trace
+
+    from gru_viz.ablation import AblationRanking
+    from gru_viz.length import LengthCurve
+    from gru_viz.saturation import Saturation
+    from gru_viz.state_map import MapPath, StateMap
+
+    rng = np.random.default_rng(1)
+    trace = make_trace(1024, 16, hidden=3)
+    curve = LengthCurve(
+        lengths=np.array([1, 4, 16, 64]),
+        uniform=np.array([1.0, 1.0, 0.9, 0.5]),
+        stress=np.array([1.0, 0.8, 0.4, 0.0]),
+        pairs=np.array([10, 10, 10, 10]),
+        chain_lows=np.array([0, 1, 2, 4]),
+        chain_accuracy=np.array([1.0, 0.9, 0.5, 0.1]),
+        chain_counts=np.array([5, 5, 5, 5]),
+        seed=0,
+    )
+    n = 40
+    smap = StateMap(
+        mean=np.zeros(3),
+        components=np.eye(2, 3),
+        explained=np.array([0.6, 0.2]),
+        points=rng.normal(size=(n, 2)),
+        carry_out=rng.integers(0, 2, n).astype(np.int8),
+        sum_bit=rng.integers(0, 2, n).astype(np.int8),
+        t=np.arange(n),
+        a_t=rng.integers(0, 2, n).astype(np.int8),
+        b_t=rng.integers(0, 2, n).astype(np.int8),
+        axes="carry",
+        seed=0,
+        n_pairs=4,
+        n_bits=9,
+    )
+    path = MapPath(
+        rng.normal(size=(5, 2)), np.zeros(5, np.int8), np.ones(5, np.int8), np.zeros(5, np.int8)
+    )
+    saturation = Saturation(*rng.uniform(size=(4, 3)), 0.1, 0.9, 100, 0, 4, 24)
+    accuracy = np.array([0.2, 1.0, 0.9])
+    ranking = AblationRanking(1.0, accuracy, 1 - accuracy, np.array([0, 2, 1]), 10, 64, 0)
+    return {
+        "gates": figures.trace_figure(
+            trace, "gates", np.arange(3), "1024 + 16", track_unit=0, cursor=2, theme=theme
+        ),
+        "states": figures.trace_figure(trace, "states", np.arange(3), "x", theme=theme),
+        "training": figures.training_figure(
+            [1, 2, 3], [1.0, 0.5, 0.1], [(2, {16: 0.5})], marker_step=2, theme=theme
+        ),
+        "length": figures.length_figure([figures.NamedCurve("m", curve, True)], 16, theme=theme),
+        "ablation": figures.ablation_figure(ranking, [1], theme=theme),
+        "state map": figures.state_map_figure(smap, path, current=1, theme=theme),
+        "saturation": figures.saturation_figure(saturation, [1], theme=theme),
+    }
+
+
+KINDS = ["gates", "states", "training", "length", "ablation", "state map", "saturation"]
+
+
+def backgrounds(fig: go.Figure) -> list:
+    layout = fig.layout
+    colours = [layout.paper_bgcolor, layout.plot_bgcolor, layout.legend.bgcolor]
+    colours += [layout.coloraxis.colorbar.bgcolor]
+    colours += [t.colorbar.bgcolor for t in fig.data if "colorbar" in t]
+    return [str(c).replace(" ", "").lower() for c in colours if c is not None]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dark_figures_have_no_white_and_take_the_themes_font(kind):
+    dark = figures.DARK
+    fig = every_figure_kind(dark)[kind]
+    assert not WHITE & set(backgrounds(fig)), backgrounds(fig)
+    assert fig.layout.paper_bgcolor == dark.background
+    assert fig.layout.plot_bgcolor == dark.plot_background
+    assert fig.layout.font.color == dark.text and fig.layout.font.size == dark.font_size
+    assert fig.layout.font.family == dark.font_family
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        assert axis.gridcolor == dark.grid and axis.zerolinecolor == dark.zero_line
+        assert axis.tickfont.color == dark.text
+    for note in fig.layout.annotations:
+        assert note.font.color in (dark.text, dark.muted)
+    if fig.layout.title.text:
+        assert fig.layout.title.font.color == dark.text
+    layout = fig.to_plotly_json()["layout"]
+    layout.pop("template", None)  # Plotly's own, overridden wherever it would show
+    text = json.dumps(layout).replace(" ", "").lower()
+    assert not [white for white in WHITE if f'"{white}"' in text]
+
+
+def test_light_is_the_default_and_themed_applies_afterwards():
+    built = every_figure_kind(figures.LIGHT)["saturation"]
+    assert built.layout.paper_bgcolor == figures.LIGHT.background
+    figures.themed(built, figures.DARK)
+    assert built.layout.plot_bgcolor == figures.DARK.plot_background
+    assert built.layout.font.color == figures.DARK.text
+    bigger = figures.themed(built, replace(figures.DARK, font_size=18))
+    assert bigger.layout.font.size == 18 and bigger.layout.title.font.size == 21  # 14 * 1.5
+    figures.themed(bigger, replace(figures.DARK, font_size=18))  # twice is once
+    assert bigger.layout.title.font.size == 21
+
+
+def test_themes_by_name_and_for_the_table_and_the_machine():
+    assert figures.THEMES == {"light": figures.LIGHT, "dark": figures.DARK}
+    assert figures.get_theme("dark") is figures.DARK
+    with pytest.raises(ValueError, match="light, dark"):
+        figures.get_theme("sepia")
+    css = figures.table_css(figures.DARK)
+    assert f"--gv-text: {figures.DARK.text}" in css and "#f4f5f7" not in css
+    from test_page import make_trace
+
+    from gru_viz.analysis import bit_table
+
+    html = figures.bit_table_html(bit_table(make_trace(5, 3)), range(4), theme=figures.DARK)
+    assert "--gv-head: " + figures.DARK.table_header in html
+    from gru_viz.automaton import textbook_adder
+
+    colours = figures.dot_colours(figures.DARK, transparent=False)
+    dot = figures.machine_dot(textbook_adder(), [0, 1], colours=colours)
+    assert f'bgcolor="{figures.DARK.background}"' in dot
+    assert f'fontcolor="{figures.DARK.text}"' in dot
+    assert figures.dot_colours(figures.LIGHT)["background"] == "transparent"

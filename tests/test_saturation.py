@@ -4,6 +4,7 @@ import pytest
 
 import gru_viz
 from gru_viz import bits as bitlib
+from gru_viz import figures
 from gru_viz.figures.saturation import saturation_figure
 from gru_viz.saturation import gate_saturation
 
@@ -59,4 +60,4 @@ def test_saturation_figure_has_one_point_per_gate_and_unit(model):
     np.testing.assert_array_equal(z.y, saturation.z_right)
     assert list(z.text[:3]) == ["unit 0", "unit 1", "unit 2 · carry"]
     assert "%{text}" in z.hovertemplate
-    assert fig.layout.plot_bgcolor == "white"
+    assert fig.layout.plot_bgcolor == figures.LIGHT.plot_background

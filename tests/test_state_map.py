@@ -4,6 +4,7 @@ import pytest
 
 import gru_viz
 from gru_viz import bits as bitlib
+from gru_viz import figures
 from gru_viz.carry import probe_operands
 from gru_viz.figures.state_map import state_map_figure
 from gru_viz.state_map import MapPath, carry_separation, project, state_map, trace_path
@@ -105,7 +106,7 @@ def test_state_map_figure_draws_four_classes_a_path_and_the_current_bit(model, s
     for word in ("t =", "a_t", "b_t", "carry"):
         assert word in line.hovertemplate and word in classes[0].hovertemplate
     assert (current.x[0], current.y[0]) == tuple(path.points[3])
-    assert fig.layout.plot_bgcolor == "white"
+    assert fig.layout.plot_bgcolor == figures.LIGHT.plot_background
     assert len(state_map_figure(smap).data) == 4
     with pytest.raises(ValueError, match="bit position"):
         state_map_figure(smap, path, current=trace.n_bits)

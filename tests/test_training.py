@@ -40,7 +40,7 @@ def test_short_seeded_run_learns_exact_64_bit_addition():
     assert [s.step for s in steps] == history.steps
     checks = [s for s in steps if s.accuracy is not None]
     assert checks and all(s.step % 25 == 0 for s in checks)
-    assert checks[-1].accuracy == {256: 1.0}
+    assert checks[-1].accuracy == {1024: 1.0}
 
 
 def test_same_seed_gives_the_same_model():
@@ -56,6 +56,28 @@ def test_same_seed_gives_the_same_model():
 def test_callback_can_stop_training():
     model, history = gru_viz.train(on_step=lambda info: info.step == 7)
     assert history.stopped == "stopped" and history.steps[-1] == 7
+
+
+def test_a_stop_inside_a_chunk_returns_the_model_after_that_step():
+    # Steps run 25 to a compiled call; a stop at step 7 must not keep steps 8-25.
+    config = gru_viz.TrainConfig(seed=5, max_steps=40)
+    stopped, history = gru_viz.train(config, on_step=lambda info: info.step == 7)
+    limited, _ = gru_viz.train(gru_viz.TrainConfig(seed=5, max_steps=7))
+    full, full_history = gru_viz.train(config)
+    assert history.steps == list(range(1, 8)) and history.losses == full_history.losses[:7]
+    for name, value in stopped.weights().items():
+        assert np.array_equal(value, limited.weights()[name]), name
+    assert not np.array_equal(stopped.weights()["Uz"], full.weights()["Uz"])
+
+
+def test_every_step_is_reported_once_with_its_own_loss():
+    seen = []
+    _, history = gru_viz.train(
+        gru_viz.TrainConfig(seed=2, max_steps=30, check_every=10), on_step=seen.append
+    )
+    assert [s.step for s in seen] == list(range(1, 31))
+    assert [s.loss for s in seen] == history.losses and len(set(history.losses)) == 30
+    assert [s.step for s in seen if s.accuracy is not None] == [10, 20, 30]
 
 
 def test_tutorial_preset_follows_the_article():
@@ -84,3 +106,23 @@ def test_tutorial_preset_follows_the_article():
 def test_bad_config_values_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         gru_viz.TrainConfig(**{field: value})
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field (payloads under 128 bytes)."""
+    return bytes([number << 3 | 2, len(payload)]) + payload
+
+
+def test_the_xla_cache_publishes_only_whole_entries(tmp_path):
+    from gru_viz.training import _complete_entry, publish_xla_cache
+
+    whole = _field(1, b"key") + _field(2, b"hlo module") + _field(3, b"executable")
+    assert _complete_entry(whole)
+    assert not any(_complete_entry(whole[:cut]) for cut in range(len(whole)))
+    private, shared = tmp_path / "private", tmp_path
+    private.mkdir()
+    (private / "whole.pb").write_bytes(whole)
+    (private / "half.pb").write_bytes(whole[:-4])  # still being written by TensorFlow
+    publish_xla_cache(private, shared)
+    assert sorted(p.name for p in shared.iterdir()) == ["private", "whole.pb"]
+    assert (shared / "whole.pb").read_bytes() == whole

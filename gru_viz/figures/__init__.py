@@ -4,7 +4,8 @@
 One module per kind of figure: gates (heatmaps of one addition), table (the bit table),
 training (loss and accuracy), length (how far a model adds, which units it needs), machine
 (the extracted automaton as DOT), state_map (the hidden states in 2-D), saturation (how the gates
-are used), style (what they share).
+are used), style (what they share), theme (light and dark: `themed(fig, theme)`,
+`table_css(theme)`, `dot_colours(theme)`).
 """
 
 from gru_viz.figures.gates import (
@@ -23,9 +24,27 @@ from gru_viz.figures.saturation import saturation_figure
 from gru_viz.figures.state_map import state_map_figure
 from gru_viz.figures.style import IMAGE_SCALE, plot_config
 from gru_viz.figures.table import bit_table_html
+from gru_viz.figures.theme import (
+    DARK,
+    LIGHT,
+    THEMES,
+    Theme,
+    dot_colours,
+    get_theme,
+    table_css,
+    themed,
+)
 from gru_viz.figures.training import training_figure
 
 __all__ = [
+    "DARK",
+    "LIGHT",
+    "THEMES",
+    "Theme",
+    "dot_colours",
+    "get_theme",
+    "table_css",
+    "themed",
     "GATE_SCALE",
     "IMAGE_SCALE",
     "INITIAL_WINDOW",

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from gru_viz.figures.theme import LIGHT, Theme, themed
+
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
-BIT_COLOURS = ("#eef0f3", "#3a4452", "#d62728")  # bit 0, bit 1, a wrong predicted bit
+BIT_COLOURS = (LIGHT.bit_zero, LIGHT.bit_one, "#d62728")  # bit 0, bit 1, a wrong predicted bit
 INITIAL_WINDOW = 256  # longer additions open zoomed on their lowest positions
 TEXT_IN_CELLS = 64  # bit digits are written into the strip up to this many positions
 STRIP_HEIGHT = 100  # pixels for the five rows of bits above the heatmaps
 PANEL_GAP = 45  # pixels above each heatmap, for its title
-CURSOR_COLOUR = "#ff2d9b"  # the step being looked at
+CURSOR_COLOUR = LIGHT.cursor  # the step being looked at
 TRACK_HEIGHT = 150  # pixels for the line plot of one unit against the carry
 TRACK_COLOURS = ("#1f77b4", "#ff7f0e")  # the unit's state, the true carry
 LEGEND_DROP = 50  # pixels from the plot's bottom edge down to the legend, below the axis title
@@ -79,13 +81,15 @@ def gates_figure(
     x_range: tuple[float, float] | None = None,
     first_position: int = 0,
     cursor: int | None = None,
+    theme: Theme = LIGHT,
 ) -> go.Figure:
     """The bits of an addition above one heatmap per panel, all sharing one x axis (bit
     position; the arrays' column 0 is position `first_position`) and one colour scale fixed
     to `value_range`. Units run down the side in `unit_order` (H,), the first at the top;
     those in `carriers` are labelled as carry units. `track`, if given, adds a line plot of
     one unit against the carry at the bottom; `cursor`, a position, is outlined across every
-    panel. The view opens on `x_range` (default: the first INITIAL_WINDOW positions)."""
+    panel. The view opens on `x_range` (default: the first INITIAL_WINDOW positions). The
+    figure is drawn in `theme`."""
     n_bits, hidden = panels[0].values.shape
     for panel in panels:
         if panel.values.shape != (n_bits, hidden):
@@ -96,14 +100,14 @@ def gates_figure(
     # a_t, b_t and the carry into t for every cell, for the hover: int8 (H, T, 3)
     per_bit = np.stack([bits.bits_a, bits.bits_b, bits.carry], axis=-1).astype(np.int8)
     customdata = np.broadcast_to(per_bit, (hidden, n_bits, 3))
-    rows = [[_bit_strip(bits)]] + [
+    rows = [[_bit_strip(bits, theme)]] + [
         [_unit_heatmap(panel, unit_order, unit_labels, customdata)] for panel in panels
     ]
     panel_height = min(560, max(160, 17 * hidden))
     heights = [panel_height] * len(panels)
     titles = [p.title for p in panels]
     if track is not None:
-        rows.append(_track_lines(track))
+        rows.append(_track_lines(track, theme))
         heights.append(TRACK_HEIGHT)
         titles.append(track.title)
     layout = _stacked_layout(n_bits, titles, heights, x_range)
@@ -136,7 +140,6 @@ def gates_figure(
         title=dict(text=title, x=0, xanchor="left"),
         height=plot_height + (70 if title else 30) + bottom_margin,
         margin=dict(l=70, r=20, t=70 if title else 30, b=bottom_margin),
-        plot_bgcolor="white",
     )
     fig = go.Figure(data=[trace for traces in rows for trace in traces], layout=layout)
     if first_position:
@@ -151,9 +154,9 @@ def gates_figure(
             y1=1,
             xref="x",
             yref="paper",
-            line=dict(color=CURSOR_COLOUR, width=2.5),
+            line=dict(color=theme.cursor, width=2.5),
         )
-    return fig
+    return themed(fig, theme)
 
 
 def _stacked_layout(
@@ -211,7 +214,13 @@ def _stacked_layout(
     return layout
 
 
-def _bit_strip(bits: BitRows) -> go.Heatmap:
+def bit_colorscale(theme: Theme = LIGHT) -> list:
+    """The bit strip's colours: 0, 1 and a wrong predicted bit (z = 0, 1, 2)."""
+    light, dark, red = theme.bit_zero, theme.bit_one, theme.highlight
+    return [[0, light], [1 / 3, light], [1 / 3, dark], [2 / 3, dark], [2 / 3, red], [1, red]]
+
+
+def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> go.Heatmap:
     """The bits as coloured cells: rows a, b, carry in, true sum, predicted sum; a predicted
     bit that is wrong is drawn in red."""
     wrong = bits.bits_pred != bits.bits_true
@@ -222,8 +231,6 @@ def _bit_strip(bits: BitRows) -> go.Heatmap:
     z = rows.astype(np.int8).copy()
     z[4, wrong] = 2
     n_bits = rows.shape[1]
-    light, dark, red = BIT_COLOURS
-    colorscale = [[0, light], [1 / 3, light], [1 / 3, dark], [2 / 3, dark], [2 / 3, red], [1, red]]
     text_args = {}
     gaps = 1 if n_bits <= INITIAL_WINDOW else 0  # thin gaps vanish into sub-pixel cells
     if n_bits <= TEXT_IN_CELLS:
@@ -233,7 +240,7 @@ def _bit_strip(bits: BitRows) -> go.Heatmap:
         y=labels,
         zmin=0,
         zmax=2,
-        colorscale=colorscale,
+        colorscale=bit_colorscale(theme),
         showscale=False,
         xgap=gaps,
         ygap=1,
@@ -259,7 +266,7 @@ def _unit_heatmap(
     )
 
 
-def _track_lines(track: Track) -> list[go.Scatter]:
+def _track_lines(track: Track, theme: Theme = LIGHT) -> list[go.Scatter]:
     """The unit's state h_t and the carry out of bit t, as lines over bit positions."""
     x = np.arange(len(track.values))
     state = go.Scatter(
@@ -286,7 +293,7 @@ def _track_lines(track: Track) -> list[go.Scatter]:
                 y=[track.threshold] * 2,
                 mode="lines",
                 name="threshold",
-                line=dict(color="#888888", width=1, dash="dash"),
+                line=dict(color=theme.muted, width=1, dash="dash"),
                 hoverinfo="skip",
             )
         )
@@ -326,6 +333,7 @@ def trace_figure(
     track_high_for_carry: bool = True,
     window: tuple[int, int] | None = None,
     cursor: int | None = None,
+    theme: Theme = LIGHT,
 ) -> go.Figure:
     """gates_figure for one addition (a gru_viz.interface.Trace) in `view` ("gates": z and r;
     "states": h~ and h), titled with `label`, e.g. "1024 + 16", with `carriers` labelled and,
@@ -363,6 +371,7 @@ def trace_figure(
         x_range=x_range or (window and (lo - 0.5, hi - 0.5)),
         first_position=lo,
         cursor=cursor,
+        theme=theme,
     )
     # The same numbers keep the same zoom while the model learns; a new x_range resets it.
     fig.update_layout(uirevision=str(hash((trace.a, trace.b, x_range))))

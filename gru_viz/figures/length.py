@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gru_viz.ablation import AblationRanking
+from gru_viz.figures.theme import LIGHT, Theme, themed
 from gru_viz.length import LengthCurve
 
 CURVE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # this model, then references
@@ -26,10 +27,13 @@ class NamedCurve:
     main: bool = False
 
 
-def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -> go.Figure:
+def length_figure(
+    curves: Sequence[NamedCurve], train_bits: int | None = None, theme: Theme = LIGHT
+) -> go.Figure:
     """Two panels: exact sums against operand length (log axis; solid lines on uniform random
     operands, dashed on full-length carry chains) and against the longest carry chain in the
-    sum. `train_bits`, the operand length the main model was trained on, is marked."""
+    sum. `train_bits`, the operand length the main model was trained on, is marked. Drawn in
+    `theme`."""
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -57,7 +61,7 @@ def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -
         )
     if train_bits:
         # plotly places a vline on a log axis by its value, but an annotation by its log10
-        fig.add_vline(x=train_bits, line=dict(color="#888888", dash="dot"), row=1, col=1)
+        fig.add_vline(x=train_bits, line=dict(color=theme.muted, dash="dot"), row=1, col=1)
         fig.add_annotation(
             x=math.log10(train_bits),
             y=0.04,
@@ -66,7 +70,7 @@ def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -
             text=f" trained on {train_bits}-bit numbers",
             xanchor="left",
             showarrow=False,
-            font=dict(size=12, color="#666666"),
+            font=dict(size=12, color=theme.muted),
         )
     ticks = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536]
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
@@ -78,10 +82,9 @@ def length_figure(curves: Sequence[NamedCurve], train_bits: int | None = None) -
         height=460,
         margin=dict(l=60, r=20, t=60, b=60),
         legend=dict(orientation="h", y=-0.22, x=0),
-        plot_bgcolor="white",
         hovermode="x unified",
     )
-    return fig
+    return themed(fig, theme)
 
 
 def _line(x, y, name: str, colour: str, width: float, dash: str, legend: bool = True):
@@ -97,7 +100,9 @@ def _line(x, y, name: str, colour: str, width: float, dash: str, legend: bool = 
     )
 
 
-def ablation_figure(ranking: AblationRanking, carriers: Sequence[int] = ()) -> go.Figure:
+def ablation_figure(
+    ranking: AblationRanking, carriers: Sequence[int] = (), theme: Theme = LIGHT
+) -> go.Figure:
     """Accuracy lost when each unit is switched off alone, most needed first; carry units are
     drawn in the highlight colour."""
     order = list(ranking.order)
@@ -122,6 +127,5 @@ def ablation_figure(ranking: AblationRanking, carriers: Sequence[int] = ()) -> g
         ),
         height=340,
         margin=dict(l=60, r=20, t=50, b=60),
-        plot_bgcolor="white",
     )
-    return fig
+    return themed(fig, theme)

@@ -8,22 +8,26 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from gru_viz.figures.theme import LIGHT, Theme, themed
 from gru_viz.saturation import Saturation
 
 GATE_COLOURS = {"z": "#1f77b4", "r": "#ff7f0e"}  # update gate, reset gate
 GATE_NAMES = {"z": "update gate z", "r": "reset gate r"}
 
 
-def saturation_figure(saturation: Saturation, carriers: Sequence[int] = ()) -> go.Figure:
+def saturation_figure(
+    saturation: Saturation, carriers: Sequence[int] = (), theme: Theme = LIGHT
+) -> go.Figure:
     """A scatter of every unit's z and r (two colours): x the fraction of steps the gate is
     below `low`, y the fraction above `high`. Points on the diagonal x + y = 1 are always
-    saturated; points near (0, 0) never are. Hover names the unit (carry units labelled)."""
+    saturated; points near (0, 0) never are. Hover names the unit (carry units labelled).
+    Drawn in `theme`."""
     traces = [_gate_points(saturation, gate, carriers) for gate in GATE_COLOURS]
     edge = go.Scatter(
         x=[0, 1],
         y=[1, 0],
         mode="lines",
-        line=dict(color="#bbbbbb", width=1, dash="dot"),
+        line=dict(color=theme.muted, width=1, dash="dot"),
         showlegend=False,
         hoverinfo="skip",
     )
@@ -48,9 +52,8 @@ def saturation_figure(saturation: Saturation, carriers: Sequence[int] = ()) -> g
         ),
         height=460,
         margin=dict(l=60, r=20, t=50, b=60),
-        plot_bgcolor="white",
     )
-    return fig
+    return themed(fig, theme)
 
 
 def _gate_points(saturation: Saturation, gate: str, carriers: Sequence[int]) -> go.Scatter:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from gru_viz.figures.theme import LIGHT, Theme, themed
 from gru_viz.state_map import MapPath, StateMap
 
 # (carry out, sum bit) -> colour: blues without a carry, oranges with one; darker for sum bit 1
@@ -20,11 +21,15 @@ AXIS_NAMES = {
 
 
 def state_map_figure(
-    smap: StateMap, path: MapPath | None = None, current: int | None = None
+    smap: StateMap,
+    path: MapPath | None = None,
+    current: int | None = None,
+    theme: Theme = LIGHT,
 ) -> go.Figure:
     """The cloud of `smap` as four classes of (carry out, sum bit) with a legend, and, if given,
     one addition's path over it as a line with markers; `current`, a bit position of the path,
-    is drawn larger. Hover gives t, a_t, b_t and the true carry out of every point."""
+    is drawn larger. Hover gives t, a_t, b_t and the true carry out of every point. Drawn in
+    `theme` (the path in its ink)."""
     if current is not None and (path is None or not 0 <= current < len(path.points)):
         length = 0 if path is None else len(path.points)
         raise ValueError(
@@ -32,7 +37,7 @@ def state_map_figure(
         )
     traces = [_class_points(smap, carry, bit) for carry, bit in CLASS_COLOURS]
     if path is not None:
-        traces.append(_path_line(path))
+        traces.append(_path_line(path, theme.ink))
         if current is not None:
             traces.append(_current_marker(path, current))
     fig = go.Figure(data=traces)
@@ -49,9 +54,8 @@ def state_map_figure(
         height=520,
         margin=dict(l=60, r=20, t=50, b=60),
         legend=dict(title_text="what h_t should hold", itemsizing="constant"),
-        plot_bgcolor="white",
     )
-    return fig
+    return themed(fig, theme)
 
 
 def _class_points(smap: StateMap, carry: int, bit: int) -> go.Scatter:
@@ -74,7 +78,7 @@ def _class_points(smap: StateMap, carry: int, bit: int) -> go.Scatter:
     )
 
 
-def _path_line(path: MapPath) -> go.Scatter:
+def _path_line(path: MapPath, colour: str = PATH_COLOUR) -> go.Scatter:
     """The path through the map, bit 0 first, each marker labelled with its bit position."""
     n_steps = len(path.points)
     customdata = np.stack([np.arange(n_steps), path.a_t, path.b_t, path.carry_out], axis=-1)
@@ -83,8 +87,8 @@ def _path_line(path: MapPath) -> go.Scatter:
         y=path.points[:, 1],
         mode="lines+markers",
         name=path.label or "this addition",
-        line=dict(color=PATH_COLOUR, width=1.5),
-        marker=dict(color=PATH_COLOUR, size=7, symbol="circle-open"),
+        line=dict(color=colour, width=1.5),
+        marker=dict(color=colour, size=7, symbol="circle-open"),
         customdata=customdata,
         hovertemplate=(
             "bit t = %{customdata[0]}: a_t = %{customdata[1]}, b_t = %{customdata[2]}<br>"

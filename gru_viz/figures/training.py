@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from gru_viz.figures.theme import LIGHT, Theme, themed
+
 
 def training_figure(
     steps: Sequence[int],
@@ -16,9 +18,10 @@ def training_figure(
     max_points: int = 2000,
     marker_step: int | None = None,
     height: int = 420,
+    theme: Theme = LIGHT,
 ) -> go.Figure:
     """Loss per step (log scale) above exact-sum accuracy by operand length at each check;
-    `marker_step`, if given, is marked on both panels."""
+    `marker_step`, if given, is marked on both panels. Drawn in `theme`."""
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -33,7 +36,7 @@ def training_figure(
             y=np.asarray(losses)[::stride],
             mode="lines",
             name="loss",
-            line=dict(color="#3a4452", width=1.5),
+            line=dict(color=theme.ink, width=1.5),
             showlegend=False,
         ),
         row=1,
@@ -61,8 +64,7 @@ def training_figure(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", y=-0.25, x=0),
-        plot_bgcolor="white",
     )
     if marker_step is not None:
-        fig.add_vline(x=marker_step, line=dict(color="#ff2d9b", width=2))
-    return fig
+        fig.add_vline(x=marker_step, line=dict(color=theme.cursor, width=2))
+    return themed(fig, theme)

@@ -1,0 +1,441 @@
+"""Figures for slides: any view of one addition as PNG, SVG, PDF, HTML or DOT, built by the same
+figure functions and page helpers as the explorer (`python -m gru_viz figure`).
+
+Pure functions: `build_figure` makes a view's figure (a Plotly figure, or DOT text for the
+machine), `write_figure` writes one in a format, `export_all` every view into a folder. Every
+problem raises ExportError (a ValueError) with a one-line message.
+
+PNG, SVG and PDF are drawn by Plotly's kaleido in a headless Chrome or Chromium (BROWSER_PATH,
+else `chromium` on PATH). SVG is vector: each heatmap's raster image is replaced by one <rect>
+per cell, up to MAX_VECTOR_CELLS cells in the figure; above that the heatmaps stay raster images
+inside the SVG. HTML is self-contained (plotly.js inlined) and needs no browser to write. The
+machine is Graphviz DOT: written as text for `dot`, and as SVG, PNG, PDF or HTML only where
+Graphviz's `dot` is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from gru_viz.figures.theme import LIGHT, Theme, dot_colours, themed
+
+VIEWS = ("gates", "states", "length", "machine", "state-map", "saturation", "training")
+FORMATS = ("png", "svg", "pdf", "html", "dot")
+STATIC = ("png", "svg", "pdf")  # drawn in Chromium
+DEFAULT_SIZE = (1920, 1080)  # 16:9 slides
+SIZE_LIMITS = (200, 8000)  # pixels, each side
+MAX_VECTOR_CELLS = 20_000  # heatmap cells drawn as <rect> in an SVG; above, a raster image
+SLIDE_FONT_SIZE = 16  # static figures are read from across a room
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+INSTALL_BROWSER = "install it with `apt-get install chromium` or set BROWSER_PATH to a Chrome"
+
+
+class ExportError(ValueError):
+    """A figure cannot be made or written; the message is one line."""
+
+
+# CHOICES
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """ "1920x1080" -> (1920, 1080); each side SIZE_LIMITS[0] to SIZE_LIMITS[1] pixels."""
+    match = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", text)
+    if not match:
+        raise ExportError(f"size must be WIDTHxHEIGHT in pixels, such as 1920x1080; got {text!r}")
+    width, height = int(match[1]), int(match[2])
+    low, high = SIZE_LIMITS
+    if not (low <= width <= high and low <= height <= high):
+        raise ExportError(f"size must be {low} to {high} pixels each way; got {width}x{height}")
+    return width, height
+
+
+def check_view(view: str) -> str:
+    if view not in VIEWS:
+        raise ExportError(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
+    return view
+
+
+def check_format(fmt: str, view: str | None = None) -> str:
+    """`fmt`, or ExportError if it is unknown or cannot be made for `view` here."""
+    if fmt not in FORMATS:
+        raise ExportError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if view is not None and view != "machine" and fmt == "dot":
+        raise ExportError(f"--format dot is for the machine view only; {view} is a Plotly figure")
+    if view == "machine" and fmt != "dot" and dot_renderer() is None:
+        raise ExportError(
+            f"cannot draw the machine as {fmt}: it is Graphviz DOT and no DOT renderer is "
+            "installed (Graphviz's `dot`, apt-get install graphviz); use --format dot"
+        )
+    return fmt
+
+
+def find_browser(environ: dict[str, str] | None = None) -> str | None:
+    """The Chrome or Chromium kaleido will use: BROWSER_PATH if it names a program, else the
+    first of BROWSERS on PATH; None if there is none."""
+    env = os.environ if environ is None else environ
+    named = env.get("BROWSER_PATH")
+    if named:
+        return named if os.path.isfile(named) and os.access(named, os.X_OK) else None
+    for name in BROWSERS:
+        found = shutil.which(name, path=env.get("PATH", ""))
+        if found:
+            return found
+    return None
+
+
+def require_browser(environ: dict[str, str] | None = None) -> str:
+    browser = find_browser(environ)
+    if browser is None:
+        raise ExportError(
+            "no Chrome or Chromium found (BROWSER_PATH, or chromium on PATH) to draw PNG, SVG "
+            f"or PDF: {INSTALL_BROWSER}; --format html needs none"
+        )
+    return browser
+
+
+@contextmanager
+def browser_path(browser: str):
+    """BROWSER_PATH set to `browser` for kaleido (its choreographer reads it), then restored."""
+    before = os.environ.get("BROWSER_PATH")
+    os.environ["BROWSER_PATH"] = browser
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("BROWSER_PATH", None)
+        else:
+            os.environ["BROWSER_PATH"] = before
+
+
+def dot_renderer() -> str | None:
+    """Graphviz's `dot` program, if installed."""
+    return shutil.which("dot")
+
+
+def check_output(path: Path, folder: bool = False) -> Path:
+    """ExportError, before any work, if `path` (a file, or a folder to make) cannot be written."""
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise ExportError(f"cannot write into {path}: it is a file, not a folder")
+        parent = path if path.is_dir() else path.parent
+    else:
+        if path.is_dir():
+            raise ExportError(f"cannot write {path}: it is a folder; name a file in it")
+        parent = path.parent
+    if not parent.is_dir():
+        raise ExportError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ExportError(f"cannot write {path}: folder {parent} is not writable")
+    return path
+
+
+def default_name(view: str, a: int, b: int, fmt: str) -> str:
+    """gru-viz-VIEW-A-plus-B.FMT, or gru-viz-VIEW.FMT for numbers of more than 64 bits."""
+    if view == "training" or max(a, b).bit_length() > 64:
+        return f"gru-viz-{view}.{fmt}"
+    return f"gru-viz-{view}-{a}-plus-{b}.{fmt}"
+
+
+# BUILDING
+
+
+def build_figure(
+    model, a: int, b: int, view: str, theme: Theme = LIGHT, model_path: Path | None = None
+) -> go.Figure | str:
+    """The figure the explorer draws for `view` of a + b with `model` (a Plotly figure, or DOT
+    text for "machine"), in `theme`. "training" needs the record beside `model_path`."""
+    from gru_viz.app import page
+
+    check_view(view)
+    if view == "training":
+        return _training(model_path, theme)
+    if view == "machine":
+        found = page.machine(model)
+        path = page.machine_paths(found, a, b).found
+        from gru_viz.figures import machine_dot
+
+        return machine_dot(found, path, colours=dot_colours(theme, transparent=False))
+    if view in ("gates", "states"):
+        trace = model.trace(a, b)
+        units = page.carry_units(model)
+        order = page.unit_order(units.order, trace.hidden_size, True)
+        choice = {v: k for k, v in page.VIEW_CHOICES.items()}[view]
+        fig = page.inside_figure(trace, choice, order, units)
+        from gru_viz.figures.gates import bit_colorscale
+
+        fig.update_traces(colorscale=bit_colorscale(theme), selector=0)
+        return themed(fig, theme)
+    if view == "length":
+        return _length(model, theme)
+    from gru_viz import figures
+
+    if view == "state-map":
+        from gru_viz import state_map
+
+        smap = page.hidden_state_map(model)
+        path = state_map.trace_path(smap, model.trace(a, b), f"{a} + {b}" if _short(a, b) else "")
+        return figures.state_map_figure(smap, path, theme=theme)
+    carriers = page.carry_units(model).carriers  # view == "saturation"
+    return figures.saturation_figure(page.saturation(model), carriers, theme=theme)
+
+
+def _short(a: int, b: int) -> bool:
+    return max(a, b).bit_length() <= 64
+
+
+def _length(model, theme: Theme) -> go.Figure:
+    """Exact sums against length for the model, with the shipped models as references (those
+    that are not the same model), as on the page."""
+    from gru_viz import figures
+    from gru_viz.app import page
+    from gru_viz.app.workspace import SHIPPED, ActiveModel
+    from gru_viz.model import load_model
+
+    references = {name: load_model(path) for name, path in page.REFERENCES.items()}
+    active = ActiveModel(model, SHIPPED, "model")
+    named = [
+        figures.NamedCurve("this model" if main else name, page.length_curve(m), main)
+        for name, m, main in page.curve_models(active, references)
+    ]
+    return figures.length_figure(named, page.train_bits(model), theme=theme)
+
+
+def _training(model_path: Path | None, theme: Theme) -> go.Figure:
+    from gru_viz import figures
+    from gru_viz.app import page
+    from gru_viz.checkpoint import DEFAULT_PATH
+    from gru_viz.replay import load_replay, replay_path
+
+    record = replay_path(Path(model_path or DEFAULT_PATH))
+    if not record.is_file():
+        raise ExportError(
+            f"no record of how this model learned: {record} does not exist (`python -m gru_viz "
+            "train` writes one beside the model)"
+        )
+    replay = load_replay(record)
+    steps = range(1, len(replay.losses) + 1)
+    checks = page.replay_checks(replay)
+    return figures.training_figure(steps, replay.losses, checks, height=460, theme=theme)
+
+
+# WRITING
+
+
+def write_figure(
+    figure: go.Figure | str,
+    path: Path,
+    fmt: str,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    theme: Theme | None = None,
+) -> Path:
+    """Write `figure` to `path` as `fmt`: HTML self-contained, PNG at `size` pixels, SVG
+    vector (see MAX_VECTOR_CELLS), PDF; DOT text (the machine) as dot, or through Graphviz.
+    For static formats, `theme` (if given) is applied again at SLIDE_FONT_SIZE."""
+    path = Path(path)
+    if isinstance(figure, str):
+        data = _dot_output(figure, fmt)
+    elif fmt == "dot":
+        raise ExportError("--format dot is for the machine view only")
+    elif fmt == "html":
+        data = figure.to_html(include_plotlyjs=True, full_html=True).encode()
+    elif fmt in STATIC:
+        data = static_image(figure, fmt, size, theme)
+    else:
+        raise ExportError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
+    return path
+
+
+def static_image(
+    fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, theme: Theme | None = None
+) -> bytes:
+    """`fig` drawn by kaleido as png, svg (vector heatmaps) or pdf at `size` pixels."""
+    import plotly.io as pio
+
+    browser = require_browser()
+    fig = go.Figure(fig)  # a copy: the caller's figure stays as it is
+    if theme is not None:
+        themed(fig, replace(theme, font_size=SLIDE_FONT_SIZE))
+    width, height = size
+    fig.update_layout(width=width, height=height)
+    try:
+        with warnings.catch_warnings(), browser_path(browser):
+            warnings.simplefilter("ignore", UserWarning)  # "kopts ignored": none are given
+            data = pio.to_image(fig, format=fmt, width=width, height=height, scale=1)
+    except Exception as error:  # kaleido and Chromium fail in many ways; say it in one line
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ExportError(f"Chromium ({browser}) could not draw the figure: {first}") from None
+    if fmt == "svg":
+        return vector_heatmaps(data.decode(), fig).encode()
+    return data
+
+
+def _dot_output(dot: str, fmt: str) -> bytes:
+    if fmt == "dot":
+        return dot.encode()
+    check_format(fmt, "machine")
+    program = dot_renderer()
+    kind = "svg" if fmt == "html" else fmt
+    try:
+        done = subprocess.run(
+            [program, f"-T{kind}"], input=dot.encode(), capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ExportError(f"Graphviz could not draw the machine: {error}") from None
+    if done.returncode != 0:
+        first = (done.stderr.decode(errors="replace").strip().splitlines() or ["failed"])[0]
+        raise ExportError(f"Graphviz could not draw the machine: {first}")
+    if fmt == "html":
+        return b"<!DOCTYPE html><html><body>" + done.stdout + b"</body></html>"
+    return done.stdout
+
+
+# SVG: heatmaps as rectangles
+
+_IMAGE = re.compile(r"<image\b[^>]*?(?:/>|>\s*</image>)")
+
+
+def _attribute(element: str, name: str) -> str | None:
+    match = re.search(rf'\s{re.escape(name)}="([^"]*)"', element)
+    return match[1] if match else None
+
+
+def vector_heatmaps(svg: str, fig: go.Figure, max_cells: int = MAX_VECTOR_CELLS) -> str:
+    """`svg` (Plotly's, of `fig`) with each heatmap's raster <image> replaced by one <rect> per
+    cell in the colour Plotly drew it, if the heatmaps show at most `max_cells` cells in all
+    and every image matches a heatmap; else `svg` unchanged (raster images inside it)."""
+    from PIL import Image
+
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    images = list(_IMAGE.finditer(svg))
+    if not heatmaps or len(images) != len(heatmaps):
+        return svg
+    grids = [_visible_grid(fig, trace) for trace in heatmaps]
+    if any(g is None for g in grids) or sum(c * r for c, r, _, _ in grids) > max_cells:
+        return svg
+    pieces, last = [], 0
+    for match, (cols, rows, xgap, ygap) in zip(images, grids):
+        element = match[0]
+        href = _attribute(element, "xlink:href") or _attribute(element, "href") or ""
+        if not href.startswith("data:image/png;base64,"):
+            return svg
+        picture = Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1]))).convert("RGBA")
+        x, y = float(_attribute(element, "x") or 0), float(_attribute(element, "y") or 0)
+        width, height = float(_attribute(element, "width")), float(_attribute(element, "height"))
+        cell_w, cell_h = width / cols, height / rows
+        rect_w, rect_h = max(cell_w - xgap, 0.01), max(cell_h - ygap, 0.01)
+        rects = []
+        for j in range(rows):
+            for i in range(cols):
+                px = min(int((i + 0.5) * picture.width / cols), picture.width - 1)
+                py = min(int((j + 0.5) * picture.height / rows), picture.height - 1)
+                r, g, b, alpha = picture.getpixel((px, py))
+                if alpha == 0:
+                    continue
+                left, top = x + i * cell_w + xgap / 2, y + j * cell_h + ygap / 2
+                rects.append(
+                    f'<rect x="{left:.2f}" y="{top:.2f}" width="{rect_w:.2f}" '
+                    f'height="{rect_h:.2f}" fill="#{r:02x}{g:02x}{b:02x}"/>'
+                )
+        group = f'<g class="gv-cells" shape-rendering="crispEdges">{"".join(rects)}</g>'
+        pieces += [svg[last : match.start()], group]
+        last = match.end()
+    return "".join(pieces) + svg[last:]
+
+
+def _visible_grid(fig: go.Figure, trace) -> tuple[int, int, float, float] | None:
+    """(columns, rows, xgap, ygap) of the heatmap's cells inside its x axis's range (the
+    image Plotly draws covers only those), or None if the range is not on cell edges."""
+    import numpy as np
+
+    z = np.asarray(trace.z)
+    if z.ndim != 2:
+        return None
+    rows, cols = z.shape
+    axis = fig.layout["xaxis" + (trace.xaxis or "x")[1:]]
+    first = float(trace.x0 or 0) if trace.x is None else None
+    if first is None:
+        return None
+    low, high = first - 0.5, first + cols - 0.5
+    if axis.range is not None:
+        low, high = max(low, min(axis.range)), min(high, max(axis.range))
+    visible = high - low
+    if visible <= 0 or abs(visible - round(visible)) > 1e-6:
+        return None
+    return int(round(visible)), rows, float(trace.xgap or 0), float(trace.ygap or 0)
+
+
+# EVERYTHING AT ONCE
+
+
+def file_format(view: str, fmt: str) -> str:
+    """The format `view` is written in by export_all: the machine falls back to dot where no
+    DOT renderer is installed, and the others to html when asked for dot."""
+    if view == "machine" and fmt != "dot" and dot_renderer() is None:
+        return "dot"
+    if view != "machine" and fmt == "dot":
+        return "html"
+    return fmt
+
+
+def export_all(
+    model,
+    a: int,
+    b: int,
+    folder: Path,
+    fmt: str,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    theme: Theme = LIGHT,
+    model_path: Path | None = None,
+    views: tuple[str, ...] = VIEWS,
+) -> tuple[list[Path], list[str]]:
+    """Every view of a + b into `folder` (made if missing), one file VIEW.EXT each; returns
+    the files written and notes on views skipped or written in another format. Static
+    formats share one Chromium."""
+    folder = Path(folder)
+    check_output(folder, folder=True)
+    if any(file_format(v, fmt) in STATIC for v in views):
+        require_browser()
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"cannot make folder {folder}: {error.strerror or error}") from None
+    written, notes = [], []
+    server = fmt in STATIC and len(views) > 1
+    if server:
+        import kaleido
+
+        with browser_path(require_browser()):
+            kaleido.start_sync_server(silence_warnings=True)
+    try:
+        for view in views:
+            kind = file_format(view, fmt)
+            if kind != fmt:
+                notes.append(f"{view} written as {kind} ({fmt} is not possible for it here)")
+            try:
+                figure = build_figure(model, a, b, view, theme, model_path)
+            except ExportError as error:
+                if view != "training":
+                    raise
+                notes.append(f"{view} skipped: {error}")
+                continue
+            path = folder / f"{view}.{kind}"
+            written.append(write_figure(figure, path, kind, size, theme))
+    finally:
+        if server:
+            kaleido.stop_sync_server(silence_warnings=True)
+    return written, notes

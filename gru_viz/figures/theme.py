@@ -1,0 +1,171 @@
+"""Light and dark themes for every figure: Plotly figures (`themed`), the bit table's HTML
+(`table_css`) and the machine's DOT (`dot_colours`).
+
+Figure functions take `theme=` (LIGHT by default) and end with `themed(fig, theme)`; `themed`
+also applies a theme to any figure after it is built, so a page or a slide can switch it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+BASE_FONT_SIZE = 12  # the size the figures' explicit font sizes were chosen for
+TRANSPARENT = "rgba(0,0,0,0)"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours and type of one theme. `ink` draws neutral lines and markers (the loss, a path);
+    `muted` secondary text and marks; the table_* colours the bit table."""
+
+    name: str
+    background: str  # the paper, around the plots
+    plot_background: str  # inside the axes
+    text: str
+    grid: str
+    font_size: int = BASE_FONT_SIZE
+    font_family: str = '"Source Sans Pro", "Helvetica Neue", Helvetica, Arial, sans-serif'
+    ink: str = "#3a4452"
+    muted: str = "#666666"
+    zero_line: str = "#c9ced6"
+    accent: str = "#2f6db5"  # the project's blue
+    highlight: str = "#d62728"  # wrong bits, the current path
+    table_border: str = "#e3e6ea"
+    table_header: str = "#f4f5f7"
+    table_header_text: str = "#59606b"
+    table_one: str = "#e8ebf0"
+    table_wrong: str = "#f8d7da"
+    table_wrong_text: str = "#842029"
+    cursor: str = "#ff2d9b"
+    bit_zero: str = "#eef0f3"  # the bit strip's cells
+    bit_one: str = "#3a4452"
+
+
+LIGHT = Theme(
+    name="light",
+    background="#ffffff",
+    plot_background="#ffffff",
+    text="#31333f",  # Streamlit's light text
+    grid="#eceef1",
+)
+
+DARK = Theme(
+    name="dark",
+    background="#0e1117",  # Streamlit's dark background
+    plot_background="#0e1117",
+    text="#fafafa",
+    grid="#2c313a",
+    ink="#d5dae1",
+    muted="#a3a8b4",
+    zero_line="#4a505c",
+    accent="#6ea8ff",
+    highlight="#ff4b4b",
+    table_border="#31353f",
+    table_header="#1a1d24",
+    table_header_text="#a3a8b4",
+    table_one="#2b3240",
+    table_wrong="#5c1f24",
+    table_wrong_text="#ffb3b8",
+    bit_zero="#262a33",
+    bit_one="#aab3c2",
+)
+
+THEMES = {theme.name: theme for theme in (LIGHT, DARK)}
+
+
+def get_theme(name: str) -> Theme:
+    """THEMES[name], or ValueError naming the themes there are."""
+    if name not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {name!r}")
+    return THEMES[name]
+
+
+def themed(fig: go.Figure, theme: Theme) -> go.Figure:
+    """`fig` (changed in place, and returned) in `theme`: paper and plot background, the font's
+    family, colour and size (explicit sizes scaled alike), axes, grids and zero lines, legend,
+    annotations, colour bars and hover labels. Trace colours that carry data stay."""
+    layout = fig.layout
+    scale = theme.font_size / (layout.font.size or BASE_FONT_SIZE)  # so themed twice is once
+    fig.update_layout(
+        paper_bgcolor=theme.background,
+        plot_bgcolor=theme.plot_background,
+        font=dict(color=theme.text, size=theme.font_size, family=theme.font_family),
+        legend=dict(bgcolor=TRANSPARENT, font_color=theme.text),
+        hoverlabel=dict(font_family=theme.font_family),
+    )
+    if layout.title.font.size is not None:
+        layout.title.font.size = round(layout.title.font.size * scale)
+    layout.title.font.color = theme.text
+    axis_style = dict(
+        gridcolor=theme.grid,
+        zerolinecolor=theme.zero_line,
+        linecolor=theme.grid,
+        tickcolor=theme.grid,
+        title_font_color=theme.text,
+        tickfont_color=theme.text,
+    )
+    fig.update_xaxes(**axis_style)
+    fig.update_yaxes(**axis_style)
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        if axis.tickfont.size is not None:
+            axis.tickfont.size = round(axis.tickfont.size * scale)
+    texts = {t.text for t in THEMES.values()} | {theme.text}  # a theme's text stays text
+    for note in layout.annotations:
+        secondary = note.font.color is not None and note.font.color not in texts
+        note.font.color = theme.muted if secondary else theme.text
+        note.arrowcolor = theme.muted
+        if note.font.size is not None:
+            note.font.size = round(note.font.size * scale)
+    colorbar = dict(
+        tickfont_color=theme.text,
+        title_font_color=theme.text,
+        bgcolor=TRANSPARENT,
+        outlinecolor=theme.grid,
+    )
+    if layout.coloraxis.colorscale is not None or layout.coloraxis.colorbar.title.text:
+        layout.coloraxis.colorbar.update(colorbar)
+    for trace in fig.data:
+        if "colorbar" in trace and getattr(trace, "showscale", None) is not False:
+            trace.colorbar.update(colorbar)
+        if "textfont" in trace and trace.textfont.size is not None:
+            trace.textfont.size = round(trace.textfont.size * scale)
+    return fig
+
+
+def table_css(theme: Theme = LIGHT) -> str:
+    """The bit table's <style>: its colours as CSS variables on .gv-bits, from `theme`."""
+    return f"""
+<style>
+.gv-bits {{ --gv-border: {theme.table_border}; --gv-head: {theme.table_header};
+  --gv-head-text: {theme.table_header_text}; --gv-text: {theme.text}; --gv-one: {theme.table_one};
+  --gv-muted: {theme.muted}; --gv-wrong: {theme.table_wrong};
+  --gv-wrong-text: {theme.table_wrong_text}; --gv-now: {theme.cursor};
+  overflow-x: auto; padding-bottom: 4px; color: var(--gv-text); }}
+.gv-bits table {{ border-collapse: collapse; font-family: ui-monospace, SFMono-Regular, Menlo,
+  Consolas, monospace; font-size: 13px; margin: 0; }}
+.gv-bits th, .gv-bits td {{ border: 1px solid var(--gv-border); padding: 3px 6px;
+  text-align: center; min-width: 1.6em; white-space: nowrap; }}
+.gv-bits thead th {{ background: var(--gv-head); color: var(--gv-head-text); font-weight: 500; }}
+.gv-bits tbody th {{ text-align: right; background: var(--gv-head); color: var(--gv-text);
+  font-weight: 500; position: sticky; left: 0; }}
+.gv-bits td.one {{ background: var(--gv-one); }}
+.gv-bits td.p {{ color: var(--gv-muted); font-size: 11px; }}
+.gv-bits td.wrong {{ background: var(--gv-wrong); color: var(--gv-wrong-text);
+  font-weight: 700; }}
+.gv-bits .now {{ outline: 2.5px solid var(--gv-now); outline-offset: -2px; }}
+</style>
+"""
+
+
+def dot_colours(theme: Theme = LIGHT, transparent: bool = True) -> dict[str, str]:
+    """The `colours` of figures.machine.to_dot for `theme`; the background is transparent
+    (the page's) unless `transparent` is False, for a file of its own."""
+    return {
+        "background": "transparent" if transparent else theme.background,
+        "node": theme.ink,
+        "font": theme.text,
+        "edge": theme.muted,
+        "highlight": theme.highlight,
+    }
