@@ -17,8 +17,17 @@ from gru_viz.app.settings import AppSettings, settings_from_env
 
 def main() -> None:
     st.set_page_config(page_title="GRU addition explorer", page_icon="🧮", layout="wide")
-    st.title("Watch a GRU add binary numbers")
-    st.caption(
+    title, switch = st.columns([5, 1], vertical_alignment="bottom")
+    title.title("Watch a GRU add binary numbers")
+    present = switch.toggle(
+        "Presentation",
+        key="present",
+        bind="query-params",
+        help="For a room: no sidebar, no explanations, larger type. The link keeps it.",
+    )
+    if present:
+        st.html(page.PRESENT_CSS)
+    explain(
         "A gated recurrent unit, written by hand in TensorFlow, reads two numbers one bit at a "
         "time, least significant bit first, and writes their sum. Type two numbers to see the "
         "sum it gives and what its gates do at every bit."
@@ -360,7 +369,9 @@ def training_progress() -> None:
         st.error(page.literal(status.error))
     if status.steps:
         fig = figures.training_figure(status.steps, status.losses, status.checks)
-        st.plotly_chart(fig, config=figures.plot_config("gru-viz-training", _image_format()))
+        st.plotly_chart(
+            themed(fig), config=figures.plot_config("gru-viz-training", _image_format())
+        )
     rerun_when_training_ends("job", status.live)
 
 
@@ -448,7 +459,7 @@ def show_bit_table(trace) -> None:
     from gru_viz import analysis, figures
 
     st.subheader("Bit by bit, least significant bit first")
-    st.caption(
+    explain(
         "The model reads both numbers from their lowest bit, as you add with a carry: column t "
         "holds the bit worth 2^t. p is the model's probability that the sum bit is 1; the carry "
         "is the true carry into each position."
@@ -465,7 +476,7 @@ def show_bit_table(trace) -> None:
             key=f"table_start_{trace.n_bits}",
         )
     positions = analysis.table_window(trace.n_bits, start, page.TABLE_WIDTH)
-    st.html(figures.bit_table_html(table, positions))
+    st.html(figures.bit_table_html(table, positions, theme=theme()))
     usual = "Also show the usual reading, most significant bit first"
     if st.toggle(usual, key="msb_first", bind="query-params"):
         st.caption(
@@ -473,7 +484,7 @@ def show_bit_table(trace) -> None:
             "numbers count down. Reversing the strings is all it takes to go from one reading "
             "to the other."
         )
-        st.html(figures.bit_table_html(table, positions, msb_first=True))
+        st.html(figures.bit_table_html(table, positions, msb_first=True, theme=theme()))
         usual = page.usual_reading_text(trace)
         if usual:
             st.code(usual, language=None)
@@ -515,7 +526,7 @@ def show_gates(model, trace, why) -> None:
     figure_column, text_column = st.columns([2.2, 1])
     with figure_column:
         config = figures.plot_config(page.figure_file_name(view, trace), _image_format())
-        st.plotly_chart(fig, key="gates_chart", config=config)
+        st.plotly_chart(themed(fig), key="gates_chart", config=config)
         note = page.zoom_note(trace.n_bits)
         if note:
             st.caption(note)
@@ -556,12 +567,12 @@ def _step_body(settings: AppSettings, a, b) -> None:
         fig = page.inside_figure(
             trace, "Gates z and r", units.order, units, window=page.step_window(t, n_bits), cursor=t
         )
-        st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
+        st.plotly_chart(themed(fig), key="step_chart", config=plot_config("gru-viz-step"))
     with right:
         st.markdown(page.step_words(now))
         table = analysis.bit_table(trace)
         positions = range(*page.step_window(t, n_bits, page.STEP_TABLE_WINDOW))
-        st.html(figures.bit_table_html(table, positions, now=t))
+        st.html(figures.bit_table_html(table, positions, now=t, theme=theme()))
         st.table(page.step_rows(now))
         st.caption(
             "h(t-1) is what each unit brings from the bits below; z(t) how much of it the unit "
@@ -574,7 +585,9 @@ def _step_body(settings: AppSettings, a, b) -> None:
                 st.caption("The machine inside appears here once it is read out (a step on).")
             else:
                 st.markdown(f"**The machine inside: {page.states_word(machine.n_states)}**")
-                st.graphviz_chart(figures.machine_dot(machine, path), width="stretch")
+                st.graphviz_chart(
+                    figures.machine_dot(machine, path, colours=dot_colours()), width="stretch"
+                )
     if not active.live:
         show_state_map(active.model, trace, t)
 
@@ -584,14 +597,14 @@ def show_state_map(model, trace, t: int) -> None:
     from gru_viz import figures, state_map
 
     st.markdown("**The hidden state as a map**")
-    st.caption(page.STATE_MAP_NOTE)
+    explain(page.STATE_MAP_NOTE)
     found = analysis_cache().request(model, page.hidden_state_map)
     if not isinstance(found, state_map.StateMap):
         st.caption("The map appears here once it is computed (a step on).")
         return
     path = state_map.trace_path(found, trace, "this addition")
     fig = figures.state_map_figure(found, path, current=t)
-    st.plotly_chart(fig, key="state_map_chart", config=plot_config("gru-viz-state-map"))
+    st.plotly_chart(themed(fig), key="state_map_chart", config=plot_config("gru-viz-state-map"))
 
 
 def step_controls(trace, n_bits: int) -> None:
@@ -688,7 +701,7 @@ def how_far(active, a, b) -> bool:
     from gru_viz import figures
 
     st.subheader("How far it adds")
-    st.caption(page.LENGTH_NOTE)
+    explain(page.LENGTH_NOTE)
     named, pending = [], False
     for name, model, main in page.curve_models(active, reference_models()):
         curve = background(model, page.length_curve, f"how far the {name} adds")
@@ -697,14 +710,14 @@ def how_far(active, a, b) -> bool:
             named.append(figures.NamedCurve(name, curve, main))
     if named:
         fig = figures.length_figure(named, page.train_bits(active.model))
-        st.plotly_chart(fig, key="length_chart", config=plot_config("gru-viz-length"))
+        st.plotly_chart(themed(fig), key="length_chart", config=plot_config("gru-viz-length"))
     st.subheader("Which units it needs")
-    st.caption(page.RANKING_NOTE)
+    explain(page.RANKING_NOTE)
     ranking = background(active.model, page.ranking, "what each unit is worth")
     if ranking is not None:
         units = analysis_cache().get(active.intact, page.carry_units)
         fig = figures.ablation_figure(ranking, units.carriers)
-        st.plotly_chart(fig, key="ablation_chart", config=plot_config("gru-viz-units-off"))
+        st.plotly_chart(themed(fig), key="ablation_chart", config=plot_config("gru-viz-units-off"))
     return pending or ranking is None
 
 
@@ -714,7 +727,7 @@ def inside_the_machine(active, a, b) -> bool:
     from gru_viz import figures
 
     st.subheader("The machine inside")
-    st.caption(page.MACHINE_NOTE)
+    explain(page.MACHINE_NOTE)
     found = background(active.model, page.machine, "the machine inside this model")
     if found is None:
         return True
@@ -722,21 +735,26 @@ def inside_the_machine(active, a, b) -> bool:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Read off this GRU: {page.states_word(found.n_states)}**")
-        st.graphviz_chart(figures.machine_dot(found, paths.found), width="stretch")
+        st.graphviz_chart(
+            figures.machine_dot(found, paths.found, colours=dot_colours()), width="stretch"
+        )
     with right:
         st.markdown("**The textbook adder: 2 states**")
-        st.graphviz_chart(figures.machine_dot(paths.adder, paths.adder_path), width="stretch")
+        st.graphviz_chart(
+            figures.machine_dot(paths.adder, paths.adder_path, colours=dot_colours()),
+            width="stretch",
+        )
     if paths.note:
         st.caption(paths.note)
     st.markdown(page.machine_text(found))
     st.subheader("How the gates are used")
-    st.caption(page.SATURATION_NOTE)
+    explain(page.SATURATION_NOTE)
     used = background(active.model, page.saturation, "how the gates are used")
     if used is None:
         return True
     units = analysis_cache().get(active.intact, page.carry_units)
     fig = figures.saturation_figure(used, units.carriers)
-    st.plotly_chart(fig, key="saturation_chart", config=plot_config("gru-viz-saturation"))
+    st.plotly_chart(themed(fig), key="saturation_chart", config=plot_config("gru-viz-saturation"))
     return False
 
 
@@ -746,7 +764,7 @@ def how_it_learned(active, a, b) -> bool:
     from gru_viz.replay import replay_model
 
     st.subheader("How it learned")
-    st.caption(page.REPLAY_NOTE)
+    explain(page.REPLAY_NOTE)
     replay = page.replay_of(active, st.session_state.workspace.own_replay, shipped_replays())
     if replay is None:
         st.info(page.NO_REPLAY, icon=":material/history:")
@@ -766,7 +784,7 @@ def how_it_learned(active, a, b) -> bool:
         marker_step=int(replay.steps[i]),
         height=460,
     )
-    st.plotly_chart(fig, key="replay_chart", config=plot_config("gru-viz-training"))
+    st.plotly_chart(themed(fig), key="replay_chart", config=plot_config("gru-viz-training"))
     model = replay_model(replay, i)
     units = analysis_cache().get(model, page.carry_units)
     found = analysis_cache().request(model, page.machine)
@@ -777,16 +795,18 @@ def how_it_learned(active, a, b) -> bool:
         if a is not None and b is not None:
             trace = analysis_cache().get(model, page.trace, a, b)
             fig = page.inside_figure(trace, "Gates z and r", units.order, units)
-            st.plotly_chart(fig, key="replay_gates", config=plot_config("gru-viz-gates"))
+            st.plotly_chart(themed(fig), key="replay_gates", config=plot_config("gru-viz-gates"))
     with right:
         if not pending:
             path = page.machine_paths(found, a, b).found
-            st.graphviz_chart(figures.machine_dot(found, path), width="stretch")
+            st.graphviz_chart(
+                figures.machine_dot(found, path, colours=dot_colours()), width="stretch"
+            )
         curve = background(model, page.length_curve, "how far it added then")
         if curve is not None:
             named = [figures.NamedCurve(f"step {int(replay.steps[i]):,}", curve, True)]
             fig = figures.length_figure(named, model.train_bits)
-            st.plotly_chart(fig, key="replay_length", config=plot_config("gru-viz-length"))
+            st.plotly_chart(themed(fig), key="replay_length", config=plot_config("gru-viz-length"))
     return pending or curve is None
 
 
@@ -795,7 +815,7 @@ def side_by_side(active, a, b) -> bool:
     from gru_viz import figures
 
     st.subheader("Side by side")
-    st.caption(page.COMPARE_NOTE)
+    explain(page.COMPARE_NOTE)
     settings = read_settings()
     choices = page.MODEL_CHOICES
     columns = st.columns(2)
@@ -823,7 +843,7 @@ def side_by_side(active, a, b) -> bool:
             pending |= curve is None
     if curves:
         fig = figures.length_figure(curves)
-        st.plotly_chart(fig, key="compare_length", config=plot_config("gru-viz-compare"))
+        st.plotly_chart(themed(fig), key="compare_length", config=plot_config("gru-viz-compare"))
     return pending
 
 
@@ -840,14 +860,38 @@ def compare_column(model, a, b, name: str) -> bool:
     st.markdown(why.text)
     units = analysis_cache().get(model, page.carry_units)
     fig = page.inside_figure(trace, "Gates z and r", units.order, units)
-    st.plotly_chart(fig, key=f"compare_gates_{name}", config=plot_config("gru-viz-gates"))
+    st.plotly_chart(themed(fig), key=f"compare_gates_{name}", config=plot_config("gru-viz-gates"))
     found = background(model, page.machine, f"the machine inside the {name}")
     if found is None:
         return True
     st.markdown(f"**Its machine: {page.states_word(found.n_states)}**")
     path = page.machine_paths(found, a, b).found
-    st.graphviz_chart(figures.machine_dot(found, path), width="stretch")
+    st.graphviz_chart(figures.machine_dot(found, path, colours=dot_colours()), width="stretch")
     return False
+
+
+def theme():
+    """The page's theme (light or dark, as the viewer chose), larger in presentation mode."""
+
+    return page.page_theme(st.context.theme.type, st.session_state.get("present", False))
+
+
+def themed(fig):
+    from gru_viz import figures
+
+    return figures.themed(fig, theme())
+
+
+def dot_colours() -> dict:
+    from gru_viz import figures
+
+    return figures.dot_colours(theme())
+
+
+def explain(text: str) -> None:
+    """A view's explanation beside it; presentation mode leaves it out."""
+    if not st.session_state.get("present", False):
+        st.caption(text)
 
 
 def plot_config(name: str) -> dict:

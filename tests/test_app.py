@@ -374,3 +374,13 @@ def test_the_link_keeps_short_numbers_and_leaves_long_ones_out():
     assert any("too long for the page's link" in c for c in captions(at))
     at.text_input(key="a").input("1024").run()  # the default: no need to say it
     assert "a" not in at.query_params
+
+
+def test_presentation_mode_leaves_the_explanations_out_and_enlarges_type():
+    at = run_app(present="true")
+    assert at.toggle(key="present").value is True
+    assert not any("A gated recurrent unit" in c.value for c in at.caption)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert '"size":18' in spec.replace(" ", "")
+    at.toggle(key="present").set_value(False).run()
+    assert any("A gated recurrent unit" in c.value for c in at.caption)

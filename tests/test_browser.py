@@ -184,3 +184,48 @@ def test_playing_32_steps_reruns_only_the_step_view(page, server, tmp_path):
     full_runs = sum(b"Watch a GRU add binary numbers" in f for f in during)
     assert full_runs <= 2, f"{full_runs} full-page runs while playing 32 steps"
     assert sum(b"Bit " in f for f in during) >= 32  # one redraw of the step view per step
+
+
+# Every text of every figure must lie inside its figure (nothing cut off at the edges).
+CLIPPED_TEXT = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    for (const text of plot.querySelectorAll('text')) {
+      const r = text.getBoundingClientRect();
+      if (!text.textContent.trim() || r.width === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+          || r.bottom > box.bottom + 1) out.push(text.textContent.trim());
+    }
+  }
+  return out;
+}"""
+
+SMALLEST_AXIS_TEXT = """() => Math.min(...[...document.querySelectorAll(
+  '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')].map(
+  (t) => parseFloat(getComputedStyle(t).fontSize)))"""
+
+
+def test_dark_presentation_at_projector_size_keeps_every_text_inside(
+    sync_playwright, server, tmp_path
+):
+    with sync_playwright() as p:
+        browser = launch.launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+        page.set_default_timeout(WAIT_MS)
+        page.goto(f"{server}/?a=1048575&b=1&present=true")
+        page.locator(".js-plotly-plot .gtitle", has_text="1048575 + 1").wait_for()
+        page.wait_for_timeout(1500)
+        assert not page.locator("section[data-testid='stSidebar']").is_visible()
+        assert page.evaluate(CLIPPED_TEXT) == []
+        assert page.evaluate(SMALLEST_AXIS_TEXT) >= 16
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).backgroundColor"
+        )
+        assert background not in ("rgb(255, 255, 255)", "white")  # the figure is dark too
+        page.screenshot(path=tmp_path / "dark-presentation.png")
+        page.get_by_role("tab", name="How far it adds").click()
+        page.locator(".js-plotly-plot .gtitle", has_text="Each unit switched off").wait_for()
+        page.wait_for_timeout(1000)
+        assert page.evaluate(CLIPPED_TEXT) == []
+        browser.close()

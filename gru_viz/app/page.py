@@ -84,6 +84,25 @@ def literal(text: str, limit: int = 600) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
+# THEMES AND PRESENTATION
+
+PRESENT_FONT = 18  # px: figure text in presentation mode, for a room (axis text >= 16 px)
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
+button[data-testid="stExpandSidebarButton"] { display: none !important; }
+.block-container { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+</style>
+"""
+
+
+def page_theme(kind: str | None, present: bool) -> figures.Theme:
+    """The figures' theme for the page's light or dark look (light when unknown), with larger
+    type in presentation mode."""
+    theme = figures.THEMES.get(kind or "light", figures.LIGHT)
+    return replace(theme, font_size=PRESENT_FONT) if present else theme
+
+
 # LINKS
 
 LINK_DIGITS = 300  # a number longer than this is left out of the page's link

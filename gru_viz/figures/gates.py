@@ -61,12 +61,10 @@ class Track:
     @property
     def title(self) -> str:
         if self.threshold is None:
-            return f"Unit {self.unit} against the true carry out of each bit"
-        side = "above" if self.high_for_carry else "below"
-        return (
-            f"Unit {self.unit}, the top carry unit (carry when h is {side} "
-            f"{self.threshold:.2f}), against the true carry"
-        )
+            return f"Unit {self.unit} and the true carry"
+        side = ">" if self.high_for_carry else "<"
+        when = f"a carry when h {side} {self.threshold:.2f}"
+        return f"Carry unit {self.unit} ({when}) and the true carry"
 
 
 def gates_figure(
