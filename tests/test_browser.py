@@ -229,3 +229,14 @@ def test_dark_presentation_at_projector_size_keeps_every_text_inside(
         page.wait_for_timeout(1000)
         assert page.evaluate(CLIPPED_TEXT) == []
         browser.close()
+
+
+def test_replay_and_side_by_side_draw_in_the_browser(page, server):
+    page.goto(f"{server}/?a=1048575&b=1&tab=How+it+learned")
+    page.get_by_text("Its machine has 2 states").wait_for()  # the shipped model, at its end
+    page.locator(".js-plotly-plot").nth(1).wait_for()
+    page.get_by_role("tab", name="Side by side").click()
+    page.get_by_text("The first wrong bit is 8").wait_for()  # the tutorial model, on the right
+    page.locator("[data-testid='stGraphVizChart'] svg").nth(1).wait_for()
+    assert not page.get_by_text("Traceback").count()
+    assert not page.get_by_text("could not be drawn").count()
