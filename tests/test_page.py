@@ -165,3 +165,10 @@ def test_the_machine_text_says_how_it_was_checked_and_that_it_is_no_proof():
     assert "3 + 5, at bit 2" in page.machine_text(lost)
     paths = page.machine_paths(found, 7, 1)
     assert list(paths.adder_path) == [0, 1, 1, 1, 0]  # carry 0, then the carry moves to bit 3
+
+
+def test_the_step_window_centres_the_step_and_stays_inside():
+    assert page.step_window(8, 21, 4) == (4, 13)
+    assert page.step_window(0, 21, 4) == (0, 9)
+    assert page.step_window(20, 21, 4) == (12, 21)
+    assert page.step_window(2, 3, 4) == (0, 3)

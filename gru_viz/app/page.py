@@ -441,7 +441,7 @@ def states_word(n_states: int) -> str:
 def step_window(t: int, n_bits: int, side: int = STEP_WINDOW) -> tuple[int, int]:
     """Positions [lo, hi) drawn around step t: `side` on each side, kept inside."""
     width = min(n_bits, 2 * side + 1)
-    lo = min(max(0, t - STEP_WINDOW), n_bits - width)
+    lo = min(max(0, t - side), n_bits - width)
     return lo, lo + width
 
 
