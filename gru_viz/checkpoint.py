@@ -208,27 +208,36 @@ def _check_members(infos: list[zipfile.ZipInfo], source: str) -> dict[str, zipfi
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> np.ndarray:
-    """One .npy entry: its header checked (dtype, shape, declared size) before its data."""
+    """One entry of a model file: the meta record (uint8) or a weight (float32)."""
+    name = info.filename[: -len(".npy")]
+    expected = np.dtype(np.uint8) if name == META else np.dtype("<f4")
+    label = f"{source}: {'record' if name == META else 'weight'} {name}"
+    return read_npy_entry(archive, info, expected, source, label)
+
+
+def read_npy_entry(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    expected: np.dtype,
+    source: str,
+    label: str | None = None,
+) -> np.ndarray:
+    """One .npy entry of `archive`, its header checked (version, dtype `expected`, C order,
+    declared size equal to the entry's) before its data is read; CheckpointError otherwise,
+    naming `source` and the entry (or `label`, for a wrong dtype)."""
     what = f"{source}: entry {_excerpt(info.filename)}"
+    label = label or what
     try:
         with archive.open(info) as file:
             version = np.lib.format.read_magic(file)
-            read_header = {
-                (1, 0): np.lib.format.read_array_header_1_0,
-                (2, 0): np.lib.format.read_array_header_2_0,
-            }.get(version)
-            if read_header is None:
+            if version not in ((1, 0), (2, 0)):
                 raise CheckpointError(f"{what} is .npy version {version}, not 1.0 or 2.0")
+            read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
             shape, fortran, dtype = read_header(file, max_header_size=MAX_HEADER)
-            expected = np.dtype(np.uint8) if info.filename == META + ".npy" else np.dtype("<f4")
             if dtype.hasobject:
                 raise CheckpointError(f"{what} holds pickled objects, which are never loaded")
             if dtype != expected or fortran:
-                name = info.filename[: -len(".npy")]
-                raise CheckpointError(
-                    f"{source}: {'record' if name == META else 'weight'} {name} has dtype "
-                    f"{str(dtype)[:40]}, not {expected}"
-                )
+                raise CheckpointError(f"{label} has dtype {str(dtype)[:40]}, not {expected}")
             size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
             if file.tell() + size != info.file_size:
                 raise CheckpointError(
@@ -240,9 +249,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -
         raise
     except Exception as error:  # zlib, zipfile and numpy each raise their own kinds
         reason = "its header is too long" if "header" in str(error).lower() else str(error)
-        raise CheckpointError(
-            f"{what} is not a readable .npy array: {_excerpt(reason, 80)}"
-        ) from None
+        message = f"{what} is not a readable .npy array: {_excerpt(reason, 80)}"
+        raise CheckpointError(message) from None
 
 
 def _read_json(record: np.ndarray, source: str) -> dict:

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gru_viz.checkpoint import MAX_FILE_HIDDEN, MAX_HEADER, CheckpointError, _excerpt, _names
+from gru_viz.checkpoint import (
+    MAX_FILE_HIDDEN,
+    MAX_HEADER,
+    CheckpointError,
+    _excerpt,
+    _names,
+    read_npy_entry,
+)
 from gru_viz.config import ModelConfig, TrainConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
@@ -358,34 +365,9 @@ def _check_members(infos: list[zipfile.ZipInfo], source: str) -> dict[str, zipfi
 def _read_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, source: str
 ) -> np.ndarray:
-    """One .npy entry: its header checked (dtype, order, declared size) before its data."""
-    what = f"{source}: entry {_excerpt(info.filename)}"
+    """One .npy entry, checked by gru_viz.checkpoint's reader before its data is read."""
     expected = np.dtype(_entry_limits()[name][0])
-    try:
-        with archive.open(info) as file:
-            version = np.lib.format.read_magic(file)
-            if version not in ((1, 0), (2, 0)):
-                raise CheckpointError(f"{what} is .npy version {version}, not 1.0 or 2.0")
-            read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
-            shape, fortran, dtype = read_header(file, max_header_size=MAX_HEADER)
-            if dtype.hasobject:
-                raise CheckpointError(f"{what} holds pickled objects, which are never loaded")
-            if dtype != expected or fortran:
-                raise CheckpointError(f"{what} has dtype {str(dtype)[:40]}, not {expected}")
-            size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if file.tell() + size != info.file_size:
-                raise CheckpointError(
-                    f"{what} declares {size:,} bytes of data in {info.file_size:,} bytes: "
-                    "it is cut short or has something after its data"
-                )
-            return np.frombuffer(file.read(size), dtype=dtype).reshape(shape)
-    except CheckpointError:
-        raise
-    except Exception as error:  # zlib, zipfile and numpy each raise their own kinds
-        reason = "its header is too long" if "header" in str(error).lower() else str(error)
-        raise CheckpointError(
-            f"{what} is not a readable .npy array: {_excerpt(reason, 80)}"
-        ) from None
+    return read_npy_entry(archive, info, expected, source)
 
 
 def _read_meta(record: np.ndarray, source: str) -> tuple[ModelConfig, dict, list[int]]:
