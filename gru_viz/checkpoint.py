@@ -16,6 +16,7 @@ import stat
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -269,30 +270,47 @@ def _read_json(record: np.ndarray, source: str) -> dict:
 
 
 def _read_meta(meta: dict, source: str) -> tuple[ModelConfig, dict, dict]:
-    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+    provenance = meta.get("provenance")
+    if not isinstance(provenance, dict):
+        raise CheckpointError(f"{source}: 'provenance' must be a JSON object")
+    config, train = read_configs(
+        meta, source, FORMAT, VERSION, lambda: _check_provenance(provenance)
+    )
+    return config, train, provenance
+
+
+def read_configs(
+    meta: dict, source: str, file_format: str, version: int, check_more: Callable[[], None]
+) -> tuple[ModelConfig, dict]:
+    """The model config and training config (a dict) of a file's JSON record, after checking
+    its format and version; `check_more()` checks the rest. CheckpointError, naming `source`,
+    for anything wrong, whatever the kind of error underneath."""
+    if meta.get("format") != file_format or meta.get("version") != version:
         raise CheckpointError(
             f"{source}: format {_excerpt(meta.get('format'))} version "
-            f"{_excerpt(meta.get('version'))} is not {FORMAT!r} version {VERSION}"
+            f"{_excerpt(meta.get('version'))} is not {file_format!r} version {version}"
         )
-    model, train, provenance = (meta.get(k) for k in ("model", "train", "provenance"))
-    if not all(isinstance(part, dict) for part in (model, train, provenance)):
-        raise CheckpointError(f"{source}: 'model', 'train' and 'provenance' must be JSON objects")
+    model, train = meta.get("model"), meta.get("train")
+    if not isinstance(model, dict) or not isinstance(train, dict):
+        raise CheckpointError(f"{source}: 'model' and 'train' must be JSON objects")
     try:
         config = ModelConfig(**model)
         if config.hidden_size > MAX_FILE_HIDDEN:
             raise ValueError(f"hidden_size {config.hidden_size} is over {MAX_FILE_HIDDEN}")
         if train:
             TrainConfig.from_dict(train)
-        _check_provenance(provenance)
+        check_more()
     except Exception as error:  # a config's own checks, or values of the wrong kind entirely
         message = _excerpt(str(error) or type(error).__name__, 160)
         raise CheckpointError(f"{source}: bad configuration: {message}") from None
-    return config, train, provenance
+    return config, train
 
 
 def _check_provenance(provenance: dict) -> None:
     """The provenance fields the page reads: `steps` a whole number, `check` a record of
     exact-sum fractions by operand length."""
+    if not isinstance(provenance, dict):
+        raise ValueError("'provenance' must be a JSON object")
     steps = provenance.get("steps", 0)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"provenance steps must be a whole number; got {_excerpt(steps)}")

@@ -35,9 +35,10 @@ from gru_viz.checkpoint import (
     CheckpointError,
     _excerpt,
     _names,
+    read_configs,
     read_npy_entry,
 )
-from gru_viz.config import ModelConfig, TrainConfig
+from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
 if TYPE_CHECKING:
@@ -378,24 +379,8 @@ def _read_meta(record: np.ndarray, source: str) -> tuple[ModelConfig, dict, list
         meta = None
     if not isinstance(meta, dict):
         raise CheckpointError(f"{source}: its 'meta' record is not a JSON object")
-    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
-        raise CheckpointError(
-            f"{source}: format {_excerpt(meta.get('format'))} version "
-            f"{_excerpt(meta.get('version'))} is not {FORMAT!r} version {VERSION}"
-        )
-    model, train, check_bits = (meta.get(k) for k in ("model", "train", "check_bits"))
-    try:
-        if not isinstance(model, dict) or not isinstance(train, dict):
-            raise ValueError("'model' and 'train' must be JSON objects")
-        config = ModelConfig(**model)
-        if config.hidden_size > MAX_FILE_HIDDEN:
-            raise ValueError(f"hidden_size {config.hidden_size} is over {MAX_FILE_HIDDEN}")
-        if train:
-            TrainConfig.from_dict(train)
-        _check_bits(check_bits)
-    except Exception as error:  # a config's own checks, or values of the wrong kind entirely
-        message = _excerpt(str(error) or type(error).__name__, 160)
-        raise CheckpointError(f"{source}: bad configuration: {message}") from None
+    check_bits = meta.get("check_bits")
+    config, train = read_configs(meta, source, FORMAT, VERSION, lambda: _check_bits(check_bits))
     return config, train, check_bits
 
 
