@@ -87,15 +87,14 @@ def download_from_camera(page) -> tuple[str, bytes]:
     return download.value.suggested_filename, Path(download.value.path()).read_bytes()
 
 
-def test_camera_button_saves_a_large_png_or_an_svg(page, server):
+def test_camera_button_saves_a_slide_sized_png_or_an_svg(page, server):
     page.goto(f"{server}/?a=2718281828&b=3141592653")
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for()
     name, data = download_from_camera(page)
     assert name == "gru-viz-gates-2718281828-plus-3141592653.png"
     assert data[:4] == b"\x89PNG"
-    width = struct.unpack(">I", data[16:20])[0]
-    assert width >= 3 * plot.bounding_box()["width"]
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)  # 16:9, for a slide
     page.get_by_text("SVG", exact=True).click()
     # The camera button's title drops "as a PNG" once the figure is set to save SVG.
     page.locator('.modebar-btn[data-title="Download plot"]').wait_for(state="attached")

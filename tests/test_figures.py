@@ -104,9 +104,10 @@ def test_panel_of_the_wrong_shape_is_refused():
         figures.gates_figure(bit_rows(5, 3), panels, np.arange(2))
 
 
-def test_camera_button_exports_big_png_or_svg():
+def test_camera_button_exports_a_slide_sized_png_or_svg():
     png = figures.plot_config("gates", "png")["toImageButtonOptions"]
-    assert png["format"] == "png" and png["scale"] >= 3 and png["filename"] == "gates"
+    assert png["format"] == "png" and png["filename"] == "gates"
+    assert (png["width"] * png["scale"], png["height"] * png["scale"]) == (1920, 1080)
     assert figures.plot_config("gates", "svg")["toImageButtonOptions"]["format"] == "svg"
     with pytest.raises(ValueError, match="'png' or 'svg'"):
         figures.plot_config("gates", "jpeg")

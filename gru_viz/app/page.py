@@ -67,7 +67,7 @@ VIEW_CHOICES = {"Gates z and r": "gates", "States h~ and h": "states"}  # label 
 TABLE_WIDTH = 128  # bit table columns shown at once
 SHORT_NUMBER = 30  # digits; longer numbers are shown in a wrapped block, not as a metric
 USUAL_READING_BITS = 256  # the usual reading is written out as text up to this length
-IMAGE_FORMATS = {"png": "PNG (4x)", "svg": "SVG"}
+IMAGE_FORMATS = {"png": "PNG (1920x1080)", "svg": "SVG"}
 
 
 # TEXT FROM OUTSIDE

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-IMAGE_SCALE = 4  # PNG export: 4x the on-screen size
+IMAGE_SCALE = 1  # the camera's PNG is drawn at SLIDE_SIZE itself
+SLIDE_SIZE = (1920, 1080)  # pixels: what the camera button saves, 16:9 for a slide
 
 
 def plot_config(filename: str, image_format: str = "png") -> dict:
-    """Plotly's config for st.plotly_chart: the camera button saves `filename` as a PNG at
-    IMAGE_SCALE times the size on screen, or as an SVG."""
+    """Plotly's config for st.plotly_chart: the camera button saves `filename` at slide size
+    (SLIDE_SIZE, 16:9) as a PNG or as an SVG."""
     if image_format not in ("png", "svg"):
         raise ValueError(f"image_format must be 'png' or 'svg'; got {image_format!r}")
     return {
@@ -17,6 +18,8 @@ def plot_config(filename: str, image_format: str = "png") -> dict:
         "toImageButtonOptions": {
             "format": image_format,
             "filename": filename,
-            "scale": IMAGE_SCALE if image_format == "png" else 1,
+            "width": SLIDE_SIZE[0],
+            "height": SLIDE_SIZE[1],
+            "scale": IMAGE_SCALE,
         },
     }
