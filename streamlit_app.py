@@ -527,6 +527,7 @@ def show_gates(model, trace, why) -> None:
     with figure_column:
         config = figures.plot_config(page.figure_file_name(view, trace), _image_format())
         st.plotly_chart(themed(fig), key="gates_chart", config=config)
+        html_download(fig, config["toImageButtonOptions"]["filename"], "gates_html")
         note = page.zoom_note(trace.n_bits)
         if note:
             st.caption(note)
@@ -605,6 +606,7 @@ def show_state_map(model, trace, t: int) -> None:
     path = state_map.trace_path(found, trace, "this addition")
     fig = figures.state_map_figure(found, path, current=t)
     st.plotly_chart(themed(fig), key="state_map_chart", config=plot_config("gru-viz-state-map"))
+    html_download(fig, "gru-viz-state-map", "state_map_html")
 
 
 def step_controls(trace, n_bits: int) -> None:
@@ -711,6 +713,7 @@ def how_far(active, a, b) -> bool:
     if named:
         fig = figures.length_figure(named, page.train_bits(active.model))
         st.plotly_chart(themed(fig), key="length_chart", config=plot_config("gru-viz-length"))
+        html_download(fig, "gru-viz-length", "length_html")
     st.subheader("Which units it needs")
     explain(page.RANKING_NOTE)
     ranking = background(active.model, page.ranking, "what each unit is worth")
@@ -718,6 +721,7 @@ def how_far(active, a, b) -> bool:
         units = analysis_cache().get(active.intact, page.carry_units)
         fig = figures.ablation_figure(ranking, units.carriers)
         st.plotly_chart(themed(fig), key="ablation_chart", config=plot_config("gru-viz-units-off"))
+        html_download(fig, "gru-viz-units-off", "ablation_html")
     return pending or ranking is None
 
 
@@ -755,6 +759,7 @@ def inside_the_machine(active, a, b) -> bool:
     units = analysis_cache().get(active.intact, page.carry_units)
     fig = figures.saturation_figure(used, units.carriers)
     st.plotly_chart(themed(fig), key="saturation_chart", config=plot_config("gru-viz-saturation"))
+    html_download(fig, "gru-viz-saturation", "saturation_html")
     return False
 
 
@@ -892,6 +897,20 @@ def explain(text: str) -> None:
     """A view's explanation beside it; presentation mode leaves it out."""
     if not st.session_state.get("present", False):
         st.caption(text)
+
+
+def html_download(fig, name: str, key: str) -> None:
+    """A button that saves the figure as one interactive HTML file (plotly.js inside), made
+    only when clicked."""
+    st.download_button(
+        "Interactive HTML",
+        data=lambda: page.figure_html(themed(fig)),
+        file_name=f"{name}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def plot_config(name: str) -> dict:

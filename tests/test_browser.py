@@ -100,6 +100,10 @@ def test_camera_button_saves_a_slide_sized_png_or_an_svg(page, server):
     page.locator('.modebar-btn[data-title="Download plot"]').wait_for(state="attached")
     name, data = download_from_camera(page)
     assert name.endswith(".svg") and b"<svg" in data[:500]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Interactive HTML").first.click()
+    html = Path(download.value.path()).read_text()
+    assert download.value.suggested_filename.endswith(".html") and "Plotly.newPlot" in html
 
 
 def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):

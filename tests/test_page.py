@@ -172,3 +172,10 @@ def test_the_step_window_centres_the_step_and_stays_inside():
     assert page.step_window(0, 21, 4) == (0, 9)
     assert page.step_window(20, 21, 4) == (12, 21)
     assert page.step_window(2, 3, 4) == (0, 3)
+
+
+def test_a_figure_saves_as_one_self_contained_html_file():
+    trace = make_trace(6, 3)
+    html = page.figure_html(page.inside_figure(trace, "Gates z and r", np.arange(3)))
+    assert "<html>" in html[:40] and "Plotly.newPlot" in html
+    assert "<script src=" not in html  # plotly.js is inside, nothing is fetched

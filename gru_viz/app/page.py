@@ -103,6 +103,11 @@ def page_theme(kind: str | None, present: bool) -> figures.Theme:
     return replace(theme, font_size=PRESENT_FONT) if present else theme
 
 
+def figure_html(fig) -> str:
+    """The figure as one self-contained, interactive HTML file (plotly.js inside)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True)
+
+
 # LINKS
 
 LINK_DIGITS = 300  # a number longer than this is left out of the page's link
