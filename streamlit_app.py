@@ -52,27 +52,19 @@ def main() -> None:
     with st.sidebar:
         model_panel(settings)
         training_panel()
-    sum_tab, step_tab, length_tab, machine_tab, replay_tab, compare_tab = st.tabs(
-        page.TABS, key="tab", bind="query-params", on_change="rerun"
-    )
-    if sum_tab.open:
-        with sum_tab:
-            show_results(settings, a, b)
-    if step_tab.open:
-        with step_tab:
-            step_by_step(settings, a, b)
-    if length_tab.open:
-        with length_tab:
-            background_view("length", settings, a, b, how_far)
-    if machine_tab.open:
-        with machine_tab:
-            background_view("machine", settings, a, b, inside_the_machine)
-    if replay_tab.open:
-        with replay_tab:
-            background_view("replay", settings, a, b, how_it_learned)
-    if compare_tab.open:
-        with compare_tab:
-            background_view("compare", settings, a, b, side_by_side)
+    views = (
+        show_results,
+        step_by_step,
+        lambda *args: background_view("length", *args, how_far),
+        lambda *args: background_view("machine", *args, inside_the_machine),
+        lambda *args: background_view("replay", *args, how_it_learned),
+        lambda *args: background_view("compare", *args, side_by_side),
+    )  # one per tab of page.TABS; only the open tab runs
+    tabs = st.tabs(page.TABS, key="tab", bind="query-params", on_change="rerun")
+    for tab, view in zip(tabs, views):
+        if tab.open:
+            with tab:
+                view(settings, a, b)
 
 
 # SETTINGS AND SHARED RESOURCES

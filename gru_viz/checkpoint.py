@@ -120,17 +120,42 @@ def read_model_file(path: str | os.PathLike | None = None) -> ModelFile:
     and the problem for anything but a valid file.
     """
     path = Path(DEFAULT_PATH if path is None else path)
+    data = read_file_bytes(path, MAX_BYTES, "model file", _too_large)
+    return read_model_bytes(data, source=str(path))
+
+
+def read_file_bytes(
+    path: Path, max_bytes: int, kind: str, too_large: Callable[[str, int], str]
+) -> bytes:
+    """The bytes of `path` if it is a regular file of at most max_bytes (at most one byte
+    more is read, which the caller's own size check refuses); CheckpointError naming the file
+    and `kind` ("model file") otherwise, with too_large(path, size) for a file too large."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise CheckpointError(f"{path} is not a regular file, so it is not a model file")
-        if info.st_size > MAX_BYTES:
-            raise CheckpointError(_too_large(str(path), info.st_size))
+            raise CheckpointError(f"{path} is not a regular file, so it is not a {kind}")
+        if info.st_size > max_bytes:
+            raise CheckpointError(too_large(str(path), info.st_size))
         with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)  # the file may have grown since stat
+            # One byte more than stat said: a file that grew since is refused by the caller.
+            data = file.read(info.st_size + 1)
     except OSError as error:
-        raise CheckpointError(f"cannot read model file {path}: {error.strerror or error}") from None
-    return read_model_bytes(data, source=str(path))
+        raise CheckpointError(f"cannot read {kind} {path}: {error.strerror or error}") from None
+    return data
+
+
+def open_archive(data: bytes, source: str, kind: str) -> zipfile.ZipFile:
+    """The zip archive in `data`, or CheckpointError: pickles, non-zip data and broken
+    archives are refused before anything in them is read."""
+    if data[:1] == b"\x80":
+        raise CheckpointError(f"{source} holds pickled data, which is never loaded")
+    if len(data) < 22 or data[:4] != b"PK\x03\x04":
+        raise CheckpointError(f"{source} is not a gru-viz {kind}: not an .npz (zip) archive")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        message = f"{source} is not a readable {kind}: {_excerpt(str(error), 80)}"
+        raise CheckpointError(message) from None
 
 
 def read_model_bytes(data: bytes, source: str = "uploaded file") -> ModelFile:
@@ -168,16 +193,7 @@ def _names(names: list[str], limit: int = 5) -> str:
 
 def _read_archive(data: bytes, source: str) -> dict[str, np.ndarray]:
     """The arrays of the archive by name (without ".npy"), each checked before it is read."""
-    if data[:1] == b"\x80":
-        raise CheckpointError(f"{source} holds pickled data, which is never loaded")
-    if len(data) < 22 or data[:4] != b"PK\x03\x04":
-        raise CheckpointError(f"{source} is not a gru-viz model file: not an .npz (zip) archive")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        message = f"{source} is not a readable model file: {_excerpt(str(error), 80)}"
-        raise CheckpointError(message) from None
-    with archive:
+    with open_archive(data, source, "model file") as archive:
         members = _check_members(archive.infolist(), source)
         return {name: _read_member(archive, info, source) for name, info in members.items()}
 

@@ -20,7 +20,6 @@ import io
 import json
 import math
 import os
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -35,7 +34,9 @@ from gru_viz.checkpoint import (
     CheckpointError,
     _excerpt,
     _names,
+    open_archive,
     read_configs,
+    read_file_bytes,
     read_npy_entry,
 )
 from gru_viz.config import ModelConfig
@@ -279,18 +280,7 @@ def load_replay(path: str | os.PathLike) -> Replay:
     """The replay file at `path`, fully validated; CheckpointError naming it if it is not a
     regular file of at most MAX_BYTES holding a valid replay."""
     path = Path(path)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise CheckpointError(f"{path} is not a regular file, so it is not a replay file")
-        if info.st_size > MAX_BYTES:
-            raise CheckpointError(_too_large(str(path), info.st_size))
-        with open(path, "rb") as file:
-            data = file.read(info.st_size + 1)  # it may have grown since stat: checked below
-    except OSError as error:
-        raise CheckpointError(
-            f"cannot read replay file {path}: {error.strerror or error}"
-        ) from None
+    data = read_file_bytes(path, MAX_BYTES, "replay file", _too_large)
     return read_replay_bytes(data, str(path))
 
 
@@ -323,16 +313,7 @@ def _entry_limits() -> dict[str, tuple[str, int]]:
 def _read_archive(data: bytes, source: str) -> dict[str, np.ndarray]:
     """The arrays of the archive by name, every entry's size checked from the zip directory and
     every header before any data is unpacked."""
-    if data[:1] == b"\x80":
-        raise CheckpointError(f"{source} holds pickled data, which is never loaded")
-    if len(data) < 22 or data[:4] != b"PK\x03\x04":
-        raise CheckpointError(f"{source} is not a gru-viz replay file: not an .npz (zip) archive")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        message = f"{source} is not a readable replay file: {_excerpt(str(error), 80)}"
-        raise CheckpointError(message) from None
-    with archive:
+    with open_archive(data, source, "replay file") as archive:
         infos = _check_members(archive.infolist(), source)
         return {name: _read_member(archive, info, name, source) for name, info in infos.items()}
 
