@@ -83,8 +83,13 @@ def to_bytes(model: Saveable) -> bytes:
 def save(model: Saveable, path: str | os.PathLike) -> None:
     """Write the model file atomically: to a temporary file beside `path`, then rename it.
     Temporary files that an interrupted save left beside it are removed first."""
-    path = Path(path)
-    data = to_bytes(model)
+    write_atomically(to_bytes(model), Path(path))
+
+
+def write_atomically(data: bytes, path: Path) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`, so that a
+    reader sees the old file or the new one, never half of one. Temporary files that an
+    interrupted write left beside it are removed first."""
     _remove_stale_temporaries(path)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -94,7 +99,7 @@ def save(model: Saveable, path: str | os.PathLike) -> None:
             os.fsync(file.fileno())
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a model file is not
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; our files are not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -20,7 +20,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from gru_viz.checkpoint import (
     read_configs,
     read_file_bytes,
     read_npy_entry,
+    write_atomically,
 )
 from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
@@ -230,21 +230,7 @@ def _check_table(checks: list[tuple[int, dict[int, float]]], check_bits: list[in
 def save_replay(replay: Replay, path: str | os.PathLike) -> None:
     """Write `replay` to `path` atomically (a temporary file beside it, then a rename).
     ValueError, before anything is written, if the file could not be loaded back."""
-    data = replay_bytes(replay)
-    path = Path(path)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(replay_bytes(replay), Path(path))
 
 
 def replay_bytes(replay: Replay) -> bytes:
