@@ -12,6 +12,13 @@ import streamlit as st
 
 from gru_viz import inputs
 from gru_viz.app import page
+from gru_viz.app.resources import (
+    analysis_cache,
+    reference_models,
+    shared_model,
+    shipped_replays,
+    training_slots,
+)
 from gru_viz.app.settings import AppSettings, settings_from_env
 
 
@@ -45,13 +52,16 @@ def main() -> None:
             max_paused=settings.max_paused,
             page_alive=page_alive_check(),
             record=True,
+            max_started=settings.max_session_trainings,
         )
+        open_training_link(settings)
+    training_link_messages()
     st.session_state.workspace.collect()  # keep the model of a training that has ended
     with st.spinner("Loading the model..."):
         shared_model(settings)
     with st.sidebar:
         model_panel(settings)
-        training_panel()
+        training_panel(settings)
     views = (
         show_results,
         step_by_step,
@@ -78,61 +88,6 @@ def read_settings() -> AppSettings:
         return AppSettings()
 
 
-@st.cache_resource(show_spinner=False)
-def training_slots(limit: int):
-    from gru_viz.app.slots import TrainingSlots
-
-    return TrainingSlots(limit)
-
-
-@st.cache_resource(show_spinner=False)
-def analysis_cache():
-    """Analyses of every model, shared by all sessions (see gru_viz.app.cache)."""
-    from gru_viz.app.cache import AnalysisCache
-
-    return AnalysisCache()
-
-
-@st.cache_resource(show_spinner=False)
-def _shared_model(path: str | None, max_trainings: int):
-    from gru_viz.app import runtime
-    from gru_viz.app.workspace import SharedModel
-
-    runtime.settle_memory()
-
-    def warm_up(model) -> None:
-        runtime.warm_up(model, analysis_cache(), quick=[page.carry_units])
-
-    return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
-
-
-def shared_model(settings: AppSettings):
-    """The pretrained model (or the default one trained in its place), one for all sessions."""
-    return _shared_model(settings.model_path, settings.max_trainings)
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_replays():
-    """How the shipped models learned, by model fingerprint (those whose record is shipped)."""
-    from gru_viz.replay import load_replay, replay_path
-
-    replays = {}
-    for model, path in zip(reference_models().values(), page.REFERENCES.values()):
-        try:
-            replays[model.fingerprint()] = load_replay(replay_path(path))
-        except ValueError:  # no record shipped, or a broken one: the tab says there is none
-            logging.getLogger(__name__).warning("no training record beside %s", path)
-    return replays
-
-
-@st.cache_resource(show_spinner=False)
-def reference_models():
-    """The shipped robust and tutorial models, drawn beside any model as references."""
-    from gru_viz.model import load_model
-
-    return {name: load_model(path) for name, path in page.REFERENCES.items()}
-
-
 def use_own() -> bool:
     return st.session_state.get("model_source") == page.OWN_CHOICE
 
@@ -151,6 +106,50 @@ def current_model(settings: AppSettings):
 def units_off_key(active) -> str:
     hidden = 0 if active.model is None else active.model.config.hidden_size
     return f"units_off_{hidden}"
+
+
+def open_training_link(settings: AppSettings) -> None:
+    """A link made for a model trained on the page (?train=...) trains it again, once, as the
+    page opens: training is deterministic, so it is the same model."""
+    from gru_viz.config import TUNABLE
+
+    text = st.query_params.get("train")
+    if not text:
+        return
+    ws = st.session_state.workspace
+    try:
+        config = page.check_caps(page.parse_train_link(text), settings)
+    except ValueError as error:
+        st.session_state.link_message = ("error", page.bad_train_link(error))
+        show_shipped_model()
+        return
+    st.session_state.preset = config.preset  # the panel shows the link's settings
+    st.session_state.update({t.name: getattr(config, t.name) for t in TUNABLE})
+    full = page.link_slots_full(ws.slots)
+    if full:
+        st.session_state.link_message = ("warning", full)
+        show_shipped_model()
+        return
+    ws.start_training(config)
+    st.session_state.model_source = page.OWN_CHOICE
+    st.session_state.link_config = config
+
+
+def show_shipped_model() -> None:
+    """Choose the shipped model, over the link's choice of the session's own."""
+    st.query_params.pop("model_source", None)  # the link's choice would win over the state
+    st.session_state.model_source = page.SHIPPED_CHOICE
+    st.rerun()  # before the choice is drawn
+
+
+def training_link_messages() -> None:
+    """What became of the link's model: the note that it is retrained, or why it is not."""
+    kind, message = st.session_state.get("link_message", ("", ""))
+    if message:
+        (st.error if kind == "error" else st.warning)(page.literal(message), icon=":material/link:")
+    config = st.session_state.get("link_config")
+    if config is not None and page.link_training(use_own(), st.session_state.workspace) == config:
+        st.info(page.literal(page.retrain_note(config)), icon=":material/link:")
 
 
 # THE NUMBERS
@@ -200,6 +199,11 @@ def model_panel(settings: AppSettings) -> None:
         "is trained or uploaded here.",
     )
     active = current_model(settings)
+    link = page.link_training(use_own(), ws)  # a model trained here: its settings and seed
+    if link is None:
+        st.query_params.pop("train", None)
+    else:
+        st.query_params["train"] = page.train_link(link)
     notice = ws.notice(active, use_own())
     if notice:
         st.info(notice)
@@ -259,7 +263,7 @@ def _upload() -> None:
 # THE TRAINING PANEL (sidebar)
 
 
-def training_panel() -> None:
+def training_panel(settings: AppSettings) -> None:
     from gru_viz.config import PRESETS, TUNABLE
 
     ws = st.session_state.workspace
@@ -278,7 +282,7 @@ def training_panel() -> None:
     )
     for column, field in zip(st.columns(2) * 3, TUNABLE):
         column.number_input(
-            field.label, key=field.name, disabled=live, **page.number_input_args(field)
+            field.label, key=field.name, disabled=live, **page.number_input_args(field, settings)
         )
     pause_label, pause_icon = page.pause_button(ws.job_status())
     left, right = st.columns(2)
@@ -286,6 +290,7 @@ def training_panel() -> None:
         "Start",
         key="start",
         on_click=_start,
+        args=(settings,),
         disabled=live,
         type="primary",
         width="stretch",
@@ -328,12 +333,13 @@ def _reset_fields(preset: str | None = None) -> None:
     st.session_state.train_error = ""
 
 
-def _start() -> None:
+def _start(settings: AppSettings) -> None:
     try:
-        config = page.training_config(st.session_state.preset, st.session_state)
+        config = page.training_config(st.session_state.preset, st.session_state, settings)
         st.session_state.workspace.start_training(config)
         st.session_state.model_source = page.OWN_CHOICE
         st.session_state.train_error = ""
+        st.session_state.link_message = ("", "")
     except ValueError as error:
         st.session_state.train_error = str(error)
 
@@ -423,7 +429,7 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     except ValueError as error:  # too long for this model: the limit, in words
         st.error(page.literal(str(error)), icon=":material/error:")
         return
-    why = cache.get(active.model, page.explanation, a, b)
+    why = page.explanation(trace, active.model, cache.get(active.model, page.carry_units))
     st.caption(page.literal(f"Model: {active.label}"))
     show_sums(trace, why)
     show_bit_table(trace)
@@ -514,17 +520,25 @@ def show_gates(model, trace, why) -> None:
     )
     units = analysis_cache().get(model, page.carry_units)
     order = page.unit_order(units.order, trace.hidden_size, by_carry)
-    fig = page.inside_figure(trace, view, order, units, chain if zoom else None)
-    figure_column, text_column = st.columns([2.2, 1])
+    fig = page.inside_figure(trace, view, order, units, chain if zoom else None, theme=theme())
+    present = st.session_state.get("present", False)  # the figure alone, full width, 16:9
+    figure_column, text_column = (st.container(), None) if present else st.columns([2.2, 1])
     with figure_column:
         config = figures.plot_config(page.figure_file_name(view, trace), _image_format())
-        st.plotly_chart(themed(fig), key="gates_chart", config=config)
-        html_download(fig, config["toImageButtonOptions"]["filename"], "gates_html")
+        if present:
+            with st.container(key="slide_figure"):  # 16:9 by page.PRESENT_CSS
+                fig = figures.fit_to_aspect(fig)  # already in the page's theme
+                st.plotly_chart(fig, key="gates_chart", config=config, height="stretch")
+        else:
+            st.plotly_chart(fig, key="gates_chart", config=config)  # in the page's theme
+        name = config["toImageButtonOptions"]["filename"]
+        html_download(fig, name, "gates_html", page.VIEW_CHOICES[view])
         note = page.zoom_note(trace.n_bits)
         if note:
             st.caption(note)
-    with text_column:
-        equations()
+    if text_column is not None:
+        with text_column:
+            equations()
 
 
 # STEP BY STEP
@@ -561,6 +575,7 @@ def _step_body(settings: AppSettings, a, b) -> None:
             trace, "Gates z and r", units.order, units, window=page.step_window(t, n_bits), cursor=t
         )
         st.plotly_chart(themed(fig), key="step_chart", config=plot_config("gru-viz-step"))
+        animation_download(trace, units)
     with right:
         st.markdown(page.step_words(now))
         table = analysis.bit_table(trace)
@@ -598,7 +613,26 @@ def show_state_map(model, trace, t: int) -> None:
     path = state_map.trace_path(found, trace, "this addition")
     fig = figures.state_map_figure(found, path, current=t)
     st.plotly_chart(themed(fig), key="state_map_chart", config=plot_config("gru-viz-state-map"))
-    html_download(fig, "gru-viz-state-map", "state_map_html")
+    html_download(fig, "gru-viz-state-map", "state_map_html", "state-map")
+
+
+def animation_download(trace, units) -> None:
+    """A button that saves the step-through as one HTML file that plays, made when clicked."""
+    from gru_viz import figures
+
+    look = theme()  # read here: the file is made outside this run
+    st.download_button(
+        "Animated HTML",
+        data=lambda: page.figure_html(page.step_animation(trace, units, look)),
+        file_name=f"{page.file_name('steps', trace)}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/animation:",
+        key="steps_html",
+        help="The step-through as one self-contained HTML file with a play button and a "
+        "slider: the cursor and the carry unit's state move bit by bit, with each step's "
+        f"arithmetic above. It plays bits 0 to {figures.MAX_FRAMES - 1} at most.",
+    )
 
 
 def step_controls(trace, n_bits: int) -> None:
@@ -705,7 +739,7 @@ def how_far(active, a, b) -> bool:
     if named:
         fig = figures.length_figure(named, page.train_bits(active.model))
         st.plotly_chart(themed(fig), key="length_chart", config=plot_config("gru-viz-length"))
-        html_download(fig, "gru-viz-length", "length_html")
+        html_download(fig, "gru-viz-length", "length_html", "length")
     st.subheader("Which units it needs")
     explain(page.RANKING_NOTE)
     ranking = background(active.model, page.ranking, "what each unit is worth")
@@ -751,7 +785,7 @@ def inside_the_machine(active, a, b) -> bool:
     units = analysis_cache().get(active.intact, page.carry_units)
     fig = figures.saturation_figure(used, units.carriers)
     st.plotly_chart(themed(fig), key="saturation_chart", config=plot_config("gru-viz-saturation"))
-    html_download(fig, "gru-viz-saturation", "saturation_html")
+    html_download(fig, "gru-viz-saturation", "saturation_html", "saturation")
     return False
 
 
@@ -852,10 +886,10 @@ def compare_column(model, a, b, name: str) -> bool:
         st.info("Type two numbers to compare the models on them.")
         return False
     trace = analysis_cache().get(model, page.trace, a, b)
-    why = analysis_cache().get(model, page.explanation, a, b)
+    units = analysis_cache().get(model, page.carry_units)
+    why = page.explanation(trace, model, units)
     (st.success if trace.correct else st.error)(page.verdict(trace))
     st.markdown(why.text)
-    units = analysis_cache().get(model, page.carry_units)
     fig = page.inside_figure(trace, "Gates z and r", units.order, units)
     st.plotly_chart(themed(fig), key=f"compare_gates_{name}", config=plot_config("gru-viz-gates"))
     found = background(model, page.machine, f"the machine inside the {name}")
@@ -891,18 +925,37 @@ def explain(text: str) -> None:
         st.caption(text)
 
 
-def html_download(fig, name: str, key: str) -> None:
-    """A button that saves the figure as one interactive HTML file (plotly.js inside), made
-    only when clicked."""
-    st.download_button(
-        "Interactive HTML",
-        data=lambda: page.figure_html(themed(fig)),
-        file_name=f"{name}.html",
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
+def html_download(fig, name: str, key: str, view: str | None = None) -> None:
+    """Buttons that save the figure as one interactive HTML file (plotly.js inside) and as a
+    vector SVG drawn on the server (`view`: its name for `python -m gru_viz figure`), each
+    made only when clicked, off the page's run."""
+    from gru_viz.export import find_browser
+
+    with st.container(horizontal=True):
+        st.download_button(
+            "Interactive HTML",
+            data=lambda: page.figure_html(themed(fig)),
+            file_name=f"{name}.html",
+            mime="text/html",
+            on_click="ignore",
+            icon=":material/download:",
+            key=key,
+        )
+        if find_browser() is None:
+            a, b = st.session_state.get("a"), st.session_state.get("b")
+            st.caption(page.no_browser_caption(view, a, b))
+            return
+        look = theme()  # read here: the file is made outside this run
+        st.download_button(
+            "Vector SVG",
+            data=lambda: page.figure_svg(fig, look),
+            file_name=f"{name}.svg",
+            mime="image/svg+xml",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"{key}_svg",
+            help=page.vector_svg_help(),
+        )
 
 
 def plot_config(name: str) -> dict:

@@ -3,13 +3,18 @@
 One `streamlit run` server on a loopback port and one Chromium with a context (its own cookies,
 its own Streamlit session) per session:
 1. all sessions open at once, each on its own pair of 64-bit numbers (?a=...&b=...);
-2. as many sessions as the training cap allows (GRU_VIZ_MAX_TRAININGS) start a training that
+2. quiet phase: every session commits new 64-bit numbers, one after another with a short pause,
+   all sessions in parallel, for a bounded number of edits and a bounded time, with no training
+   running; each edit is timed in the page from Enter to the new sum and redrawn heatmaps, and
+   to the server's last message (the server's own time to answer). The server process's CPU
+   seconds over the phase, divided by the number of full script runs the pages received, is the
+   server's cost of one edit (the browser runs in other processes: not on that clock);
+3. as many sessions as the training cap allows (GRU_VIZ_MAX_TRAININGS) start a training that
    cannot converge (learning rate 1e-5), so it runs the whole time; one more session then asks to
    train too and must be told to wait for a free slot (the cap holds), and gives up;
-3. every session commits new 64-bit numbers, one after another with a short pause, all sessions
-   in parallel, for a bounded number of edits and a bounded time; each edit is timed in the
-   page from Enter to the new sum and redrawn heatmaps;
-4. every page must name its own model (the training sessions their own training, the others the
+4. loaded phase: the same edits again while the trainings run. The ratio of the server's p50
+   answer time loaded over quiet, in the same run, says whether trainings starve the pages;
+5. every page must name its own model (the training sessions their own training, the others the
    shared pretrained model) and show no traceback; the trainings are stopped.
 The server's resident memory is sampled twice a second throughout.
 """
@@ -17,6 +22,7 @@ The server's resident memory is sampled twice a second throughout.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -24,12 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks import browser
-from benchmarks.common import Row, latency_summary, log, ms, secs
+from benchmarks.common import Row, latency_summary, log, ms, secs, verdict
 from gru_viz.app import launch
 
 TRAIN_LEARNING_RATE = "0.00001"  # the smallest the page accepts: it never converges
 TRAIN_STEP_LIMIT = "50000"  # the largest the page accepts: it runs until stopped
 STOP_WAIT_MS = 20_000  # after this long without "stopped" on the page, Stop is clicked again
+PAGE_TITLE = b"Watch a GRU add binary numbers"  # sent again by every full run of the script
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Plan:
     cap: int  # trainings at once (GRU_VIZ_MAX_TRAININGS); this many sessions train
     edits: int  # timed edits per session
     think: float  # seconds between one session's edits
-    time_limit: float  # seconds for the whole editing phase
+    time_limit: float  # seconds for each editing phase
 
 
 FULL = Plan(sessions=8, cap=2, edits=10, think=0.25, time_limit=300.0)
@@ -55,14 +62,23 @@ class Session:
     open_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # commit to result on screen
     server: list[float] = field(default_factory=list)  # commit to the server's last message
+    quiet: list[float] = field(default_factory=list)  # latencies before any training started
+    quiet_server: list[float] = field(default_factory=list)
+    runs: int = 0  # full script runs this page received (each sends the page's title again)
     errors: list[str] = field(default_factory=list)
     model: str = ""
     repeated_clicks: int = 0  # Stop clicks the page did not answer within STOP_WAIT_MS
 
+    training: bool = False  # True once this session's own training has started
+
     @property
     def need(self) -> int:
         """How often the sum must show: predicted and true, except for a model in training."""
-        return 1 if self.role == "trains" else 2
+        return 1 if self.training else 2
+
+    def count_run(self, frame) -> None:
+        if isinstance(frame, bytes) and PAGE_TITLE in frame:
+            self.runs += 1
 
 
 def roles(plan: Plan) -> list[str]:
@@ -80,6 +96,7 @@ async def open_session(chromium, url: str, index: int, role: str, rng) -> Sessio
     page.set_default_timeout(browser.WAIT_MS)
     session = Session(index, role, page, random_64(rng), random_64(rng))
     page.on("pageerror", lambda error: session.errors.append(f"page error: {error}"))
+    page.on("websocket", lambda socket: socket.on("framereceived", session.count_run))
     start = time.perf_counter()
     await page.goto(url + browser.query(session.a, session.b))
     await browser.wait_for_result_async(page, session.a, session.b)
@@ -88,7 +105,7 @@ async def open_session(chromium, url: str, index: int, role: str, rng) -> Sessio
 
 
 async def set_number(page, label: str, value: str) -> None:
-    box = page.get_by_label(label)
+    box = page.get_by_role("spinbutton", name=label, exact=True)
     await box.fill(value)
     await box.press("Enter")
 
@@ -100,6 +117,7 @@ async def start_training(session: Session) -> None:
     await set_number(page, "Step limit", TRAIN_STEP_LIMIT)
     await set_number(page, "Seed", str(session.index + 1))
     await page.get_by_role("button", name="Start").click()
+    session.training = True
     await page.locator('[data-testid="stProgress"]', has_text="loss").first.wait_for()
 
 
@@ -130,7 +148,10 @@ async def click_stop(session: Session, attempts: int = 3) -> object:
     return done
 
 
-async def edit_loop(session: Session, plan: Plan, deadline: float, rng) -> None:
+async def edit_loop(session: Session, plan: Plan, deadline: float, rng, quiet: bool) -> None:
+    latencies, server = (
+        (session.quiet, session.quiet_server) if quiet else (session.latencies, session.server)
+    )
     for _ in range(plan.edits):
         if time.monotonic() > deadline:
             break
@@ -140,11 +161,33 @@ async def edit_loop(session: Session, plan: Plan, deadline: float, rng) -> None:
                 session.page, "First number", session.a, session.a, session.b, session.need
             )
         except Exception as error:  # a timeout: counted, and this session stops editing
-            session.errors.append(f"edit {len(session.latencies) + 1}: {error}".split("\n")[0])
+            session.errors.append(f"edit {len(latencies) + 1}: {error}".split("\n")[0])
             break
-        session.latencies.append(edit.visible)
-        session.server.append(edit.server)
+        latencies.append(edit.visible)
+        server.append(edit.server)
         await asyncio.sleep(plan.think)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far, all its threads."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def edit_phase(sessions: list[Session], plan: Plan, rng, quiet: bool, pid: int) -> dict:
+    """Every session edits (edit_loop) at once; seconds, server CPU seconds and full runs."""
+    runs, cpu = sum(s.runs for s in sessions), cpu_seconds(pid)
+    deadline = time.monotonic() + plan.time_limit
+    start = time.perf_counter()
+    await asyncio.gather(*(edit_loop(s, plan, deadline, rng, quiet) for s in sessions))
+    await asyncio.sleep(1.0)  # the last runs' messages arrive
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": cpu_seconds(pid) - cpu,
+        "runs": sum(s.runs for s in sessions) - runs,
+        "edits": sum(len(s.quiet if quiet else s.latencies) for s in sessions),
+    }
 
 
 async def model_caption(session: Session) -> str:
@@ -193,7 +236,7 @@ async def run(plan: Plan) -> dict:
                 executable_path=launch.CHROMIUM, args=list(launch.CHROMIUM_ARGS)
             )
             try:
-                out = await scenario(chromium, server.url, plan, rng)
+                out = await scenario(chromium, server, plan, rng)
             finally:
                 await chromium.close()
         out["memory_peak"] = browser.memory_mb(server.process.pid)["hwm"]
@@ -204,22 +247,24 @@ async def run(plan: Plan) -> dict:
     return out
 
 
-async def scenario(chromium, url: str, plan: Plan, rng) -> dict:
+async def scenario(chromium, server: launch.Server, plan: Plan, rng) -> dict:
+    url, pid = server.url, server.process.pid
     start = time.perf_counter()
     sessions = await asyncio.gather(
         *(open_session(chromium, url, i, role, rng) for i, role in enumerate(roles(plan)))
     )
     out: dict = {"open_all_seconds": time.perf_counter() - start}
     log(f"load: {len(sessions)} sessions open in {out['open_all_seconds']:.1f} s")
+    out["quiet_phase"] = await edit_phase(sessions, plan, rng, quiet=True, pid=pid)
+    log(f"load: quiet phase {out['quiet_phase']}")
     trainers = [s for s in sessions if s.role == "trains"]
     await asyncio.gather(*(start_training(s) for s in trainers))
     waiter = next(s for s in sessions if s.role == "waits")
     out["waiting_message"] = await ask_while_full(waiter)
     log(f"load: cap {plan.cap}: {out['waiting_message']!r}")
-    deadline = time.monotonic() + plan.time_limit
-    start = time.perf_counter()
-    await asyncio.gather(*(edit_loop(s, plan, deadline, rng) for s in sessions))
-    out["edit_phase_seconds"] = time.perf_counter() - start
+    out["loaded_phase"] = await edit_phase(sessions, plan, rng, quiet=False, pid=pid)
+    out["edit_phase_seconds"] = out["loaded_phase"]["seconds"]
+    log(f"load: loaded phase {out['loaded_phase']}")
     for session in sessions:
         session.model = await model_caption(session)
     out["trainings"] = await asyncio.gather(*(stop_training(s) for s in trainers))
@@ -233,6 +278,8 @@ async def scenario(chromium, url: str, plan: Plan, rng) -> dict:
             "open_seconds": s.open_seconds,
             "latencies": s.latencies,
             "server": s.server,
+            "quiet": s.quiet,
+            "quiet_server": s.quiet_server,
             "errors": s.errors,
             "repeated_clicks": s.repeated_clicks,
             "model": s.model,
@@ -261,9 +308,18 @@ def summarize(out: dict, plan: Plan) -> dict:
     training = [t for s in sessions if s["role"] == "trains" for t in s["latencies"]]
     others = [t for s in sessions if s["role"] != "trains" for t in s["latencies"]]
     rates = [t["steps"] / t["seconds"] for t in out["trainings"] if t["steps"] and t["seconds"]]
+    server = latency_summary([t for s in sessions for t in s["server"]])
+    quiet_server = latency_summary([t for s in sessions for t in s["quiet_server"]])
+    phase = out["quiet_phase"]
     return {
         "all": latency_summary(every),
-        "server": latency_summary([t for s in sessions for t in s["server"]]),
+        "server": server,
+        "quiet": latency_summary([t for s in sessions for t in s["quiet"]]),
+        "quiet_server": quiet_server,
+        "server_ratio": server["p50"] / quiet_server["p50"],
+        "cpu_per_run": phase["cpu_seconds"] / max(phase["runs"], 1),
+        "cpu_per_edit": phase["cpu_seconds"] / max(phase["edits"], 1),
+        "runs_per_edit": phase["runs"] / max(phase["edits"], 1),
         "training_sessions": latency_summary(training) if training else None,
         "other_sessions": latency_summary(others) if others else None,
         "edits_planned": plan.sessions * plan.edits,
@@ -279,12 +335,37 @@ def summarize(out: dict, plan: Plan) -> dict:
 def rows(result: dict) -> list[Row]:
     s, plan = result["summary"], result["plan"]
     n = plan["sessions"]
+    quiet = result["quiet_phase"]
     out = [
         Row(
             "load",
             f"{n} sessions opened at once on a new server: slowest to first sum",
             secs(s["open_max"]),
             f"all open after {secs(result['open_all_seconds'])}",
+        ),
+        Row(
+            "load",
+            "server CPU per full script run, 64-bit edits (no training)",
+            ms(s["cpu_per_run"]),
+            f"{quiet['cpu_seconds']:.2f} CPU s over {quiet['runs']} runs for {quiet['edits']} "
+            f"edits ({s['runs_per_edit']:.2f} runs per edit: {ms(s['cpu_per_edit'])} per edit)",
+            "25 ms",
+            verdict(s["cpu_per_run"], 0.025),
+        ),
+        Row(
+            "load",
+            f"edits, all {n} sessions in parallel, no training",
+            f"p50 {ms(s['quiet']['p50'])}",
+            f"p95 {ms(s['quiet']['p95'])}; server done at p50 {ms(s['quiet_server']['p50'])}, "
+            f"p95 {ms(s['quiet_server']['p95'])}",
+        ),
+        Row(
+            "load",
+            f"server's answer to an edit, p50 with {plan['cap']} trainings over without",
+            f"{s['server_ratio']:.2f}x",
+            f"{ms(s['server']['p50'])} vs {ms(s['quiet_server']['p50'])}, same sessions, same run",
+            "2x",
+            verdict(s["server_ratio"], 2.0),
         ),
         Row(
             "load",

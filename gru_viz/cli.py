@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_figure_parser(commands) -> None:
     from gru_viz.export import DEFAULT_SIZE, FORMATS, MAX_VECTOR_CELLS, VIEWS
+    from gru_viz.figures.animation import MAX_FRAMES
     from gru_viz.figures.theme import THEMES
 
     figure = commands.add_parser(
@@ -64,14 +65,17 @@ def add_figure_parser(commands) -> None:
             "install chromium); HTML needs none and is self-contained. SVG heatmaps are one "
             f"<rect> per cell up to {MAX_VECTOR_CELLS:,} cells, a raster image above that. "
             "The machine is Graphviz DOT: --format dot, or any format where Graphviz's dot "
-            "is installed."
+            "is installed. The steps view is the step-through as HTML with a play button (the "
+            f"first {MAX_FRAMES} bits at most)."
         ),
     )
     figure.add_argument("a", type=parse_operand, help="non-negative decimal integer")
     figure.add_argument("b", type=parse_operand, help="non-negative decimal integer")
     figure.add_argument("--view", default="gates", help=f"one of {', '.join(VIEWS)} (gates)")
     figure.add_argument(
-        "--format", dest="fmt", help=f"one of {', '.join(FORMATS)} (default: from -o, else png)"
+        "--format",
+        dest="fmt",
+        help=f"one of {', '.join(FORMATS)} (default: from -o, else png; html for steps)",
     )
     width, height = DEFAULT_SIZE
     figure.add_argument(
@@ -203,7 +207,7 @@ def run_figure(args: argparse.Namespace) -> int:
     theme = get_theme(args.theme)
     views = export.VIEWS if args.all else (export.check_view(args.view),)
     suffix = args.output.suffix.lstrip(".").lower() if args.output and not args.all else ""
-    fmt = args.fmt or (suffix if suffix in export.FORMATS else "png")
+    fmt = args.fmt or (suffix if suffix in export.FORMATS else export.default_format(views[0]))
     if args.all:
         export.check_format(fmt)
         folder = export.check_output(args.output or Path("gru-viz-figures"), folder=True)

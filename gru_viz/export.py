@@ -8,8 +8,9 @@ problem raises ExportError (a ValueError) with a one-line message.
 PNG, SVG and PDF are drawn by Plotly's kaleido in a headless Chrome or Chromium (BROWSER_PATH,
 else `chromium` on PATH). SVG is vector: each heatmap's raster image is replaced by one <rect>
 per cell, up to MAX_VECTOR_CELLS cells in the figure; above that the heatmaps stay raster images
-inside the SVG. HTML is self-contained (plotly.js inlined) and needs no browser to write. The
-machine is Graphviz DOT: written as text for `dot`, and as SVG, PNG, PDF or HTML only where
+inside the SVG. HTML is self-contained (plotly.js inlined) and needs no browser to write;
+"steps", the step-through with a play button, is written as HTML only. The machine is
+Graphviz DOT: written as text for `dot`, and as SVG, PNG, PDF or HTML only where
 Graphviz's `dot` is installed.
 """
 
@@ -30,7 +31,8 @@ import plotly.graph_objects as go
 
 from gru_viz.figures.theme import LIGHT, Theme, dot_colours, themed
 
-VIEWS = ("gates", "states", "length", "machine", "state-map", "saturation", "training")
+VIEWS = ("gates", "states", "steps", "length", "machine", "state-map", "saturation", "training")
+ANIMATED = ("steps",)  # figures that play: written as HTML only
 FORMATS = ("png", "svg", "pdf", "html", "dot")
 STATIC = ("png", "svg", "pdf")  # drawn in Chromium
 DEFAULT_SIZE = (1920, 1080)  # 16:9 slides
@@ -72,6 +74,11 @@ def check_format(fmt: str, view: str | None = None) -> str:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
     if view is not None and view != "machine" and fmt == "dot":
         raise ExportError(f"--format dot is for the machine view only; {view} is a Plotly figure")
+    if view in ANIMATED and fmt != "html":
+        raise ExportError(
+            f"the {view} view is an animation with a play button and is written as HTML only; "
+            "use --format html"
+        )
     if view == "machine" and fmt != "dot" and dot_renderer() is None:
         raise ExportError(
             f"cannot draw the machine as {fmt}: it is Graphviz DOT and no DOT renderer is "
@@ -140,6 +147,11 @@ def check_output(path: Path, folder: bool = False) -> Path:
     return path
 
 
+def default_format(view: str) -> str:
+    """The format of `view` when neither --format nor the file's suffix names one."""
+    return "html" if view in ANIMATED else "png"
+
+
 def default_name(view: str, a: int, b: int, fmt: str) -> str:
     """gru-viz-VIEW-A-plus-B.FMT, or gru-viz-VIEW.FMT for numbers of more than 64 bits."""
     if view == "training" or max(a, b).bit_length() > 64:
@@ -178,6 +190,8 @@ def build_figure(
         return themed(fig, theme)
     if view == "length":
         return _length(model, theme)
+    if view == "steps":  # the step-through, playing bit by bit (page.ANIMATION_FRAMES at most)
+        return page.step_animation(model.trace(a, b), page.carry_units(model), theme)
     from gru_viz import figures
 
     if view == "state-map":
@@ -248,7 +262,7 @@ def write_figure(
     elif fmt == "dot":
         raise ExportError("--format dot is for the machine view only")
     elif fmt == "html":
-        data = figure.to_html(include_plotlyjs=True, full_html=True).encode()
+        data = figure.to_html(include_plotlyjs=True, full_html=True, auto_play=False).encode()
     elif fmt in STATIC:
         data = static_image(figure, fmt, size, theme)
     else:
@@ -269,7 +283,7 @@ def static_image(
     browser = require_browser()
     fig = go.Figure(fig)  # a copy: the caller's figure stays as it is
     if theme is not None:
-        themed(fig, replace(theme, font_size=SLIDE_FONT_SIZE))
+        fig = themed(fig, replace(theme, font_size=SLIDE_FONT_SIZE))
     width, height = size
     fig.update_layout(width=width, height=height)
     try:
@@ -384,7 +398,9 @@ def _visible_grid(fig: go.Figure, trace) -> tuple[int, int, float, float] | None
 
 def file_format(view: str, fmt: str) -> str:
     """The format `view` is written in by export_all: the machine falls back to dot where no
-    DOT renderer is installed, and the others to html when asked for dot."""
+    DOT renderer is installed, animations to html, and the others to html when asked for dot."""
+    if view in ANIMATED:
+        return "html"
     if view == "machine" and fmt != "dot" and dot_renderer() is None:
         return "dot"
     if view != "machine" and fmt == "dot":

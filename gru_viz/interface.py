@@ -138,13 +138,24 @@ class AdditionModel(ABC):
 
     def fingerprint(self) -> str:
         """A short hash of everything that decides what the model computes: two models with
-        the same fingerprint give the same results, so analyses are cached under it."""
+        the same fingerprint give the same results, so analyses are cached under it.
+
+        Computed once and remembered (a page asks for it several times a run); whatever
+        changes the weights in place must call weights_changed()."""
+        known = getattr(self, "_fingerprint", None)
+        if known is not None:
+            return known
         digest = hashlib.sha1(repr(self.config).encode())
         for name, value in sorted(self.weights().items()):
             digest.update(name.encode())
             digest.update(np.ascontiguousarray(value, np.float32).tobytes())
         digest.update(self._fingerprint_extra())
-        return digest.hexdigest()[:16]
+        self._fingerprint = digest.hexdigest()[:16]
+        return self._fingerprint
+
+    def weights_changed(self) -> None:
+        """Forget the fingerprint: the weights were changed in place (by training)."""
+        self._fingerprint = None
 
     def _fingerprint_extra(self) -> bytes:
         """What a subclass adds to the fingerprint beyond config and weights."""

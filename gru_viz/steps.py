@@ -83,3 +83,11 @@ def next_wrong(trace: Trace, t: int) -> int | None:
     wrong = np.flatnonzero(trace.bits_pred != trace.bits_true)
     later = wrong[wrong > t]
     return int(later[0]) if len(later) else None
+
+
+def walk(trace: Trace, units: tuple[int, ...] | list[int], limit: int) -> tuple[Step, ...]:
+    """Steps 0, 1, ... of `trace` showing `units`, at most `limit` of them (the lowest bits
+    first): what an animation of the step-through plays, one frame per step."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1 step; got {limit}")
+    return tuple(step(trace, t, units) for t in range(min(trace.n_bits, limit)))

@@ -455,12 +455,15 @@ class _Run:
     def replay(self, n: int) -> None:
         """Go back to the start of the last chunk and run only its first n steps."""
         _compiled_restore()(self.state, self.saved)
+        self.model.weights_changed()
         self._run_chunk(n)
 
     def _run_chunk(self, n: int) -> np.ndarray:
         chunk = _compiled_chunk(self.config.loss)
         args = (self.state, self.saved, *self.batches, tf.constant(n), self.learning_rate)
-        return chunk(*args).numpy()
+        losses = chunk(*args).numpy()
+        self.model.weights_changed()
+        return losses
 
     def check(self) -> tuple[dict[int, float], float]:
         """The held-out check of the live model (see `check`)."""

@@ -384,3 +384,110 @@ def test_presentation_mode_leaves_the_explanations_out_and_enlarges_type():
     assert '"size":18' in spec.replace(" ", "")
     at.toggle(key="present").set_value(False).run()
     assert any("A gated recurrent unit" in c.value for c in at.caption)
+
+
+def link_value(at: AppTest, key: str) -> str | None:
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_link_to_a_model_trained_here_retrains_the_same_model():
+    at = run_app()
+    at.number_input(key="hidden_size").set_value(4)
+    at.number_input(key="max_steps").set_value(40)
+    at.number_input(key="seed").set_value(3)
+    at.button(key="start").click().run()
+    wait_for_training(at)
+    made = at.session_state["workspace"].own
+    link = link_value(at, "train")
+    assert link == "robust_h4_lr0.01_batch128_bits16_steps40_seed3"
+    # Someone opens the link in a new session: the same training starts, and a note says so.
+    other = run_app(train=link, model_source=link_value(at, "model_source"))
+    note = [shown(i.value) for i in other.info if "This link retrains" in i.value]
+    assert note and "hidden size 4" in note[0] and "seed 3" in note[0]
+    assert "training is deterministic, so it is the same model" in note[0]
+    assert other.number_input(key="hidden_size").value == 4  # the panel shows its settings
+    wait_for_training(other)
+    again = other.session_state["workspace"].own
+    assert again.fingerprint() == made.fingerprint()  # the very same weights
+    assert link_value(other, "train") == link
+    assert sums(other)["Predicted sum"] == str(made.trace(1024, 16).predicted_sum)
+    other.radio(key="model_source").set_value("Shipped model").run()
+    assert "train" not in other.query_params  # the shipped model needs no training
+
+
+def test_a_bad_training_link_says_what_is_wrong_and_shows_the_shipped_model():
+    at = run_app(train="robust_h0_seed3", model_source="This session's model")
+    (message,) = errors(at)
+    assert message.startswith("This link's model cannot be retrained: hidden size must be")
+    assert "The shipped model is shown instead" in message
+    assert at.radio(key="model_source").value == "Shipped model"
+    assert at.session_state["workspace"].job is None  # nothing was trained
+    assert sums(at)["Predicted sum"] == "1040"
+
+
+def test_a_training_link_on_a_full_server_offers_the_shipped_model(monkeypatch):
+    monkeypatch.setenv("GRU_VIZ_MAX_TRAININGS", "1")
+    busy = run_app()
+    busy.number_input(key="max_steps").set_value(50_000)
+    busy.button(key="start").click().run()
+    busy.button(key="pause").click().run()  # it holds the server's only slot, paused
+    try:
+        deadline = time.monotonic() + WAIT
+        while busy.session_state["workspace"].slots.running < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        at = run_app(train="robust_h4_steps40_seed3")
+        warning = [shown(w.value) for w in at.warning if "training slots" in w.value]
+        assert warning and "all 1 training slots on this server are busy" in warning[0]
+        assert at.radio(key="model_source").value == "Shipped model"
+        assert at.session_state["workspace"].job is None
+        assert at.number_input(key="hidden_size").value == 4  # Start retrains it later
+        assert sums(at)["Predicted sum"] == "1040"
+    finally:
+        busy.session_state["workspace"].stop()
+
+
+def test_the_step_tab_offers_an_animation_and_figures_a_vector_svg():
+    from gru_viz.export import find_browser
+
+    at = run_app(a="1023", b="1")
+    labels = [b.proto.label for b in at.get("download_button")]
+    if find_browser() is None:
+        assert any("needs Chromium on the server" in c for c in captions(at))
+    else:
+        assert "Vector SVG" in labels
+    assert "Interactive HTML" in labels
+    at = run_app(a="1023", b="1", tab="Step by step")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Animated HTML" in labels
+
+
+def test_a_visitor_over_a_server_cap_is_told_which_and_keeps_their_model(monkeypatch):
+    monkeypatch.setenv("GRU_VIZ_MAX_SESSION_TRAININGS", "1")
+    monkeypatch.setenv("GRU_VIZ_MAX_HIDDEN", "8")
+    at = run_app()
+    hidden = at.number_input(key="hidden_size")
+    assert hidden.max == 8 and "At most 8 on this server" in hidden.help
+    hidden.set_value(4)
+    at.number_input(key="max_steps").set_value(25)
+    at.button(key="start").click().run()
+    wait_for_training(at)
+    own = at.session_state["workspace"].own
+    assert own is not None
+    at.button(key="start").click().run()  # a second training: over the session's cap
+    assert not at.exception
+    assert any("GRU_VIZ_MAX_SESSION_TRAININGS" in e for e in errors(at)), errors(at)
+    assert at.session_state["workspace"].own is own  # the model trained here stays
+    assert at.radio(key="model_source").value == "This session's model"
+
+
+def test_a_training_link_over_a_server_cap_names_the_cap(monkeypatch):
+    monkeypatch.setenv("GRU_VIZ_MAX_HIDDEN", "8")
+    at = run_app(train="robust_h16_seed3", model_source="This session's model")
+    (message,) = errors(at)
+    assert "Hidden size 16 is more than this server allows: at most 8 (GRU_VIZ_MAX_HIDDEN)" in (
+        message
+    )
+    assert at.session_state["workspace"].job is None  # nothing was trained
+    assert sums(at)["Predicted sum"] == "1040"

@@ -104,6 +104,11 @@ def test_camera_button_saves_a_slide_sized_png_or_an_svg(page, server):
         page.get_by_role("button", name="Interactive HTML").first.click()
     html = Path(download.value.path()).read_text()
     assert download.value.suggested_filename.endswith(".html") and "Plotly.newPlot" in html
+    with page.expect_download() as download:  # drawn on the server: every cell a rectangle
+        page.get_by_role("button", name="Vector SVG").first.click()
+    svg = Path(download.value.path()).read_text()
+    assert download.value.suggested_filename == "gru-viz-gates-2718281828-plus-3141592653.svg"
+    assert svg.count("<rect") > 2 * 16 * 33 and "<image" not in svg
 
 
 def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):
@@ -209,12 +214,18 @@ SMALLEST_AXIS_TEXT = """() => Math.min(...[...document.querySelectorAll(
   (t) => parseFloat(getComputedStyle(t).fontSize)))"""
 
 
+SLIDE_FIGURE_SIZE = """() => { const r = document.querySelector(
+  '.st-key-slide_figure .js-plotly-plot').getBoundingClientRect(); return [r.width, r.height]; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
 def test_dark_presentation_at_projector_size_keeps_every_text_inside(
-    sync_playwright, server, tmp_path
+    sync_playwright, server, tmp_path, width, height
 ):
     with sync_playwright() as p:
         browser = launch.launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+        viewport = {"width": width, "height": height}
+        page = browser.new_page(viewport=viewport, color_scheme="dark")
         page.set_default_timeout(WAIT_MS)
         page.goto(f"{server}/?a=1048575&b=1&present=true")
         page.locator(".js-plotly-plot .gtitle", has_text="1048575 + 1").wait_for()
@@ -222,6 +233,9 @@ def test_dark_presentation_at_projector_size_keeps_every_text_inside(
         assert not page.locator("section[data-testid='stSidebar']").is_visible()
         assert page.evaluate(CLIPPED_TEXT) == []
         assert page.evaluate(SMALLEST_AXIS_TEXT) >= 16
+        figure_width, figure_height = page.evaluate(SLIDE_FIGURE_SIZE)
+        assert figure_width > 0.9 * width  # the main figure fills the screen's width ...
+        assert abs(figure_width / figure_height - 16 / 9) < 0.02  # ... laid out 16:9
         background = page.evaluate(
             "getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).backgroundColor"
         )

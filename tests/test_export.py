@@ -203,3 +203,23 @@ def test_size_parsing():
     for bad in ("1920", "1920x", "x1080", "-5x10", "1e3x1e3", "99999x100"):
         with pytest.raises(export.ExportError):
             export.parse_size(bad)
+
+
+def test_steps_view_is_an_html_file_that_plays(tmp_path, capsys):
+    out = tmp_path / "steps.html"
+    assert main(["figure", "1023", "1", "--view", "steps", "--theme", "dark", "-o", str(out)]) == 0
+    html = out.read_text()
+    assert "Plotly.addFrames" in html and "Plotly.newPlot" in html
+    assert '"method":"animate"' in html.replace(" ", "")  # the play button and the slider
+    assert "carry out 1" in html and "#0e1117" in html
+    assert re.search(r"<script[^>]*\bsrc\s*=", html, re.IGNORECASE) is None
+
+
+def test_steps_view_is_html_by_default_and_refuses_still_formats(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["figure", "5", "3", "--view", "steps"]) == 0
+    assert (tmp_path / "gru-viz-steps-5-plus-3.html").is_file()
+    capsys.readouterr()
+    assert main(["figure", "5", "3", "--view", "steps", "--format", "png"]) == 2
+    assert "animation with a play button and is written as HTML only" in one_line_error(capsys)
+    assert export.file_format("steps", "png") == "html"  # --all writes it as HTML

@@ -143,6 +143,31 @@ def test_a_window_draws_only_its_positions_at_their_place_with_a_cursor():
     assert tuple(fig.layout.xaxis.range) == (9.5, 19.5)
 
 
+def test_the_carry_units_line_and_its_threshold_span_the_window():
+    from test_page import make_trace
+
+    trace = make_trace(2**40 - 1, 1, hidden=3)
+    fig = figures.trace_figure(
+        trace, "gates", np.arange(3), "x", track_unit=1, track_threshold=0.5, window=(10, 20)
+    )
+    state, carry, threshold = (t for t in fig.data if t.type == "scatter")
+    assert list(state.x) == list(carry.x) == list(range(10, 20))
+    assert list(threshold.x) == [10, 19] and list(threshold.y) == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("view", ["gates", "states"])
+def test_the_gates_figure_built_without_validation_is_valid(view):
+    from test_page import make_trace
+
+    trace = make_trace(1023, 1, hidden=3)
+    fig = figures.trace_figure(
+        trace, view, np.arange(3), "x", track_unit=0, track_threshold=0.1, window=(2, 9), cursor=3
+    )
+    validated = go.Figure(fig.to_dict())  # Plotly's validation raises on anything invalid
+    assert validated.layout.coloraxis.colorscale == fig.layout.coloraxis.colorscale
+    assert len(validated.data) == len(fig.data) == 6
+
+
 # THEMES
 
 WHITE = {"white", "#fff", "#ffffff", "rgb(255,255,255)", "rgb(255, 255, 255)"}
@@ -242,13 +267,15 @@ def test_dark_figures_have_no_white_and_take_the_themes_font(kind):
 def test_light_is_the_default_and_themed_applies_afterwards():
     built = every_figure_kind(figures.LIGHT)["saturation"]
     assert built.layout.paper_bgcolor == figures.LIGHT.background
-    figures.themed(built, figures.DARK)
-    assert built.layout.plot_bgcolor == figures.DARK.plot_background
-    assert built.layout.font.color == figures.DARK.text
-    bigger = figures.themed(built, replace(figures.DARK, font_size=18))
+    dark = figures.themed(built, figures.DARK)
+    assert dark.layout.plot_bgcolor == figures.DARK.plot_background
+    assert dark.layout.font.color == figures.DARK.text
+    assert built.layout.paper_bgcolor == figures.LIGHT.background  # the original stays
+    bigger = figures.themed(dark, replace(figures.DARK, font_size=18))
     assert bigger.layout.font.size == 18 and bigger.layout.title.font.size == 21  # 14 * 1.5
-    figures.themed(bigger, replace(figures.DARK, font_size=18))  # twice is once
-    assert bigger.layout.title.font.size == 21
+    twice = figures.themed(bigger, replace(figures.DARK, font_size=18))  # twice is once
+    assert twice.layout.title.font.size == 21
+    go.Figure(twice.to_dict())  # still valid: Plotly's validation raises if not
 
 
 def test_themes_by_name_and_for_the_table_and_the_machine():

@@ -106,9 +106,24 @@ def test_settings_from_env():
     assert settings == AppSettings(max_digits=50, max_trainings=1, model_path="m.npz")
     with pytest.raises(ValueError, match="GRU_VIZ_MAX_DIGITS"):
         settings_from_env({"GRU_VIZ_MAX_DIGITS": "1e4"})
-    with pytest.raises(ValueError, match="max_trainings"):
+    with pytest.raises(ValueError, match="GRU_VIZ_MAX_TRAININGS must be .* at least 1; got 0"):
         settings_from_env({"GRU_VIZ_MAX_TRAININGS": "0"})
     assert settings_from_env({"GRU_VIZ_MAX_PAUSED": "60"}).max_paused == 60
+
+
+def test_the_caps_on_what_a_visitor_may_ask_for_are_settings():
+    caps = settings_from_env(
+        {
+            "GRU_VIZ_MAX_SESSION_TRAININGS": "3",
+            "GRU_VIZ_MAX_STEPS": "2000",
+            "GRU_VIZ_MAX_HIDDEN": "32",
+        }
+    )
+    assert (caps.max_session_trainings, caps.max_steps, caps.max_hidden) == (3, 2000, 32)
+    with pytest.raises(ValueError, match="GRU_VIZ_MAX_HIDDEN must be .* from 1 to 256; got 300"):
+        settings_from_env({"GRU_VIZ_MAX_HIDDEN": "300"})  # more than the page could offer
+    with pytest.raises(ValueError, match="GRU_VIZ_MAX_STEPS must be a whole number"):
+        settings_from_env({"GRU_VIZ_MAX_STEPS": "lots"})
 
 
 # What people type, generated: any text must give the right number or a message for people.

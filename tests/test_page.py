@@ -1,10 +1,13 @@
 """The page's wording and choices (gru_viz.app.page), without Streamlit."""
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from gru_viz import bits as bitlib
+from gru_viz import figures, steps
 from gru_viz.app import page
 from gru_viz.app.jobs import FINISHED, RUNNING, WAITING
 from gru_viz.app.slots import TrainingSlots
@@ -179,3 +182,177 @@ def test_a_figure_saves_as_one_self_contained_html_file():
     html = page.figure_html(page.inside_figure(trace, "Gates z and r", np.arange(3)))
     assert "<html>" in html[:40] and "Plotly.newPlot" in html
     assert "<script src=" not in html  # plotly.js is inside, nothing is fetched
+
+
+def carry_units_of(order: list[int], top_score: float = 1.0):
+    from gru_viz.carry import CarryUnits
+
+    hidden = len(order)
+    scores = np.linspace(top_score, 0.5, hidden)[np.argsort(order)]
+    return CarryUnits(
+        scores=scores,
+        signs=np.ones(hidden, np.int8),
+        thresholds=np.zeros(hidden, np.float32),
+        order=np.array(order),
+        top=order[0],
+        seed=0,
+        n_pairs=3,
+        n_bits=8,
+    )
+
+
+def test_the_animated_step_through_has_one_frame_per_bit_and_a_play_button():
+    trace = make_trace(0b0111, 0b0001)  # 7 + 1: the carry runs from bit 0 into bit 3
+    fig = page.step_animation(trace, carry_units_of([2, 0, 1]), figures.DARK)
+    assert [f.name for f in fig.frames] == ["0", "1", "2", "3"]
+    assert "Bit 2</b>: 1 + 0 + carry 1 = 2, carry out 1" in fig.frames[2].layout.title.text
+    cursor = fig.frames[3].layout.shapes[0]
+    assert (cursor.x0, cursor.x1) == (2.5, 3.5)  # the cursor moves to bit 3
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert any("Play" in label for label in labels) and any("Pause" in label for label in labels)
+    assert len(fig.layout.sliders[0].steps) == 4
+    assert fig.layout.paper_bgcolor == figures.DARK.background
+    html = page.figure_html(fig)
+    assert "Plotly.addFrames" in html  # the frames are in the file
+    assert not re.search(r"Plotly\.animate\('[^']*', null\)", html)  # it waits for Play
+
+
+def test_a_long_animation_covers_the_first_bits_and_says_so():
+    trace = make_trace(2**300 - 1, 1)
+    fig = page.step_animation(trace, carry_units_of([0, 1, 2]))
+    assert len(fig.frames) == figures.MAX_FRAMES
+    notes = [a.text for a in fig.layout.annotations]
+    assert any(f"plays bits 0 to {figures.MAX_FRAMES - 1} of 301" in note for note in notes)
+    assert page.animation_note(20, 20) == ""
+
+
+def test_a_wrong_bit_is_named_in_its_frame():
+    trace = make_trace(5, 3, wrong_at=(1,))
+    assert "WRONG" in page.step_caption(steps.step(trace, 1, [0]))
+    assert "right" in page.step_caption(steps.step(trace, 0, [0]))
+
+
+def test_train_links_round_trip_every_setting():
+    from gru_viz.config import TrainConfig
+
+    config = TrainConfig(
+        preset="tutorial",
+        hidden_size=7,
+        learning_rate=0.0025,
+        batch_size=33,
+        train_bits=6,
+        max_steps=1234,
+        seed=99,
+    )
+    link = page.train_link(config)
+    assert link == "tutorial_h7_lr0.0025_batch33_bits6_steps1234_seed99"
+    assert page.parse_train_link(link) == config
+    assert set(page.TRAIN_LINK_KEYS) == {t.name for t in TUNABLE}  # every setting has a name
+    assert page.parse_train_link("robust") == TrainConfig(preset="robust")  # the preset's own
+    note = page.retrain_note(config)
+    assert "tutorial preset, hidden size 7, learning rate 0.0025" in note
+    assert "seed 99" in note and "training is deterministic, so it is the same model" in note
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("sturdy_h16", "starts with a preset, one of robust, tutorial; got 'sturdy'"),
+        ("robust_h0", "hidden size must be from 1 to 256; got 0"),
+        ("robust_h300", "hidden size must be from 1 to 256"),
+        ("robust_h1.5", "hidden size must be a whole number; got '1.5'"),
+        ("robust_lr2", "learning rate must be from 1e-05 to 1"),
+        ("robust_seed-1", "cannot read 'seed-1'"),
+        ("robust_colour5", "the names are h (hidden size), lr (learning rate)"),
+        ("robust_h4_h5", "gives hidden size twice"),
+        ("robust_" + "h1" * 200, "at most 200"),
+        ("tutorial_bits2", "use at least 4 training bits"),  # TrainConfig's own check
+    ],
+)
+def test_a_bad_train_link_says_what_is_wrong(text, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        page.parse_train_link(text)
+    assert page.bad_train_link(ValueError("x")).endswith("The shipped model is shown instead.")
+
+
+def test_only_a_model_trained_here_goes_into_the_link():
+    from gru_viz.config import TrainConfig
+
+    running, done = TrainConfig(seed=1), TrainConfig(seed=2)
+    training = SimpleNamespace(job=SimpleNamespace(config=running), own=None, own_config=None)
+    trained = SimpleNamespace(job=None, own=object(), own_config=done)
+    uploaded = SimpleNamespace(job=None, own=object(), own_config=None)
+    assert page.link_training(True, training) == running
+    assert page.link_training(True, trained) == done
+    assert page.link_training(True, uploaded) is None
+    assert page.link_training(False, trained) is None  # the page shows a shipped model
+
+
+def test_a_link_waits_for_no_slot_when_the_server_is_full():
+    slots = TrainingSlots(1)
+    assert page.link_slots_full(slots) == ""
+    assert slots.acquire("someone", lambda: False)
+    assert "all 1 training slots on this server are busy" in page.link_slots_full(slots)
+    slots.release()
+
+
+def test_a_training_stopped_early_is_linked_with_the_step_it_stopped_at():
+    from gru_viz.app.workspace import trained_config
+    from gru_viz.config import TrainConfig
+
+    config = TrainConfig(max_steps=2000)
+    ended = SimpleNamespace(config=config, step=70, stopped="stopped")
+    assert trained_config(ended).max_steps == 70
+    assert trained_config(SimpleNamespace(config=config, step=125, stopped="converged")) == config
+    assert trained_config(SimpleNamespace(config=config, step=3, stopped="")) is None  # failed
+
+
+def test_the_vector_svg_command_names_the_view_and_short_numbers():
+    assert page.svg_command("gates", "1024", "16") == (
+        "python -m gru_viz figure 1024 16 --view gates --format svg"
+    )
+    assert page.svg_command(None, "9" * 41, " 7 ") == (
+        "python -m gru_viz figure A 7 --all --format svg"
+    )
+    assert page.svg_command("length", "1e5", None).startswith("python -m gru_viz figure A B")
+    assert "needs Chromium on the server" in page.no_browser_caption("gates", "1", "2")
+    assert "20,000 cells" in page.vector_svg_help() and "raster image" in page.vector_svg_help()
+
+
+def test_presentation_lays_the_gates_out_to_fill_a_16_by_9_box():
+    trace = make_trace(1048575, 1, hidden=16)
+    units = carry_units_of(list(range(16)))
+    fig = figures.themed(
+        page.inside_figure(trace, "Gates z and r", units.order, units),
+        page.page_theme("dark", present=True),
+    )
+    figures.fit_to_aspect(fig)
+    assert fig.layout.height is None and fig.layout.autosize  # the box's height, not its own
+    rows = sorted((a.domain for a in fig.select_yaxes()), key=lambda d: -d[1])
+    assert rows[0][1] == 1.0 and rows[-1][0] >= 0.0
+    plot = figures.SLIDE_WIDTH * 9 / 16 - fig.layout.margin.t - fig.layout.margin.b
+    for upper, lower in zip(rows, rows[1:]):
+        assert (upper[0] - lower[1]) * plot >= 1.5 * 22 - 1  # room for a panel title
+    tops = {round(d[1], 6) for d in rows}
+    assert all(round(note.y, 6) in tops for note in fig.layout.annotations)  # over its panel
+    assert (rows[0][1] - rows[0][0]) * plot >= 5 * 22  # the five bit rows keep their type
+
+
+def test_a_server_cap_stops_the_fields_and_refuses_a_training_over_it():
+    from gru_viz.app.settings import AppSettings
+
+    caps = AppSettings(max_hidden=32, max_steps=2_000)
+    fields = {t.name: t for t in TUNABLE}
+    hidden = page.number_input_args(fields["hidden_size"], caps)
+    assert hidden["max_value"] == 32 and "At most 32 on this server." in hidden["help"]
+    assert page.number_input_args(fields["batch_size"], caps) == page.number_input_args(
+        fields["batch_size"]
+    )  # not capped: as before
+    asked = {**preset_values("robust"), "hidden_size": 64}
+    with pytest.raises(ValueError, match="Hidden size 64 is more .* at most 32 .*MAX_HIDDEN"):
+        page.training_config("robust", asked, caps)
+    asked = {**preset_values("robust"), "max_steps": 5_000}
+    with pytest.raises(ValueError, match="Step limit 5,000 .* at most 2,000 .*MAX_STEPS"):
+        page.training_config("robust", asked, caps)
+    assert page.training_config("robust", preset_values("robust"), caps).hidden_size == 16
+    assert page.number_input_args(fields["hidden_size"], AppSettings())["max_value"] == 256

@@ -321,3 +321,16 @@ def test_a_paused_job_stops_after_the_paused_time_limit():
     status = job.status()
     assert status.stopped == "stopped" and "paused for more than" in status.stop_reason
     assert status.step == 1 and status.model is not None
+
+
+def test_a_session_may_start_only_so_many_trainings_and_keeps_its_model():
+    ws = Workspace(TrainingSlots(1), max_started=2)
+    for _ in range(2):
+        ws.start_training(CONFIG, train_fn=FakeTrain(3))
+        ws.job.join(WAIT)
+        assert ws.collect()
+    kept = ws.active(SHARED, use_own=True)
+    with pytest.raises(ValueError, match="started 2 trainings.*GRU_VIZ_MAX_SESSION_TRAININGS"):
+        ws.start_training(CONFIG, train_fn=FakeTrain(3))
+    assert not ws.training
+    assert ws.active(SHARED, use_own=True).model is kept.model  # nothing of theirs is lost

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from test_page import make_trace
 
-from gru_viz.steps import next_chain, next_wrong, step
+from gru_viz.steps import next_chain, next_wrong, step, walk
 
 
 def test_a_step_holds_the_numbers_of_its_bit():
@@ -31,3 +31,11 @@ def test_jumps_go_to_the_next_chain_and_the_next_wrong_bit():
     assert next_chain(trace, 7) is None
     assert next_wrong(trace, 0) == 3 and next_wrong(trace, 3) == 8
     assert next_wrong(trace, 8) is None
+
+
+def test_a_walk_takes_the_lowest_bits_up_to_its_limit():
+    trace = make_trace(0b1111_1111, 1)  # 9 steps
+    assert [s.t for s in walk(trace, [0], 4)] == [0, 1, 2, 3]
+    assert len(walk(trace, [0], 100)) == trace.n_bits
+    with pytest.raises(ValueError, match="at least 1"):
+        walk(trace, [0], 0)

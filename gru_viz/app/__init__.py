@@ -7,7 +7,9 @@ workspace  which model a browser session uses: the shared one, its own, a live t
 cache      analyses of a model, computed once per model and shared by every session
 runtime    process tuning for a server that imports TensorFlow (memory, XLA warm-up)
 page       the page's wording and choices, as plain functions pytest can reach
-launch     start the app on a loopback port (tests, benchmarks)
+launch     start the app with deploy/serve on a loopback port (tests, benchmarks)
+serve      the server start command (deploy/serve): settings, port check, warm-up, Streamlit
+replicas   several servers behind nginx with sticky sessions (deploy/replicas)
 
 Nothing here imports Streamlit, and nothing imports TensorFlow at import time.
 """

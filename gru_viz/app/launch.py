@@ -1,5 +1,5 @@
-"""Start the explorer with `streamlit run` on a free loopback port, and the headless Chromium that
-drives it: one launcher for the browser tests and the benchmarks."""
+"""Start the explorer with its server start command (deploy/serve) on a free loopback port, and the
+headless Chromium that drives it: one launcher for the browser tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "streamlit_app.py"
+SERVE = ROOT / "deploy" / "serve"  # the start command a host uses (gru_viz/app/serve.py)
 CHROMIUM = os.environ.get("GRU_VIZ_CHROMIUM", "/usr/bin/chromium")
 # Headless, and no background connections: this machine's network is closed.
 CHROMIUM_ARGS = (
@@ -59,33 +60,26 @@ class Server:
 
 
 def start_server(env: dict[str, str] | None = None, log: Path | None = None) -> Server:
-    """Spawn `streamlit run streamlit_app.py` on 127.0.0.1 and return at once. GRU_VIZ_*
-    variables of this process are not passed on (give them in `env`); the file watcher is off,
-    so edits to the working tree cannot rerun the page."""
+    """Spawn the server start command (deploy/serve) on 127.0.0.1 and a free port and return
+    at once; it answers /_stcore/health once warm. GRU_VIZ_* variables of this process are not
+    passed on (give them in `env`); the file watcher is off, so edits to the working tree
+    cannot rerun the page."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    environ.update(PYTHON=sys.executable, PORT=str(port), GRU_VIZ_ADDRESS="127.0.0.1")
     environ.update(env or {})
-    command = [sys.executable, "-m", "streamlit", "run", str(APP)]
-    for option, value in (
-        ("server.port", str(port)),
-        ("server.address", "127.0.0.1"),
-        ("server.headless", "true"),
-        ("browser.gatherUsageStats", "false"),
-        ("server.fileWatcherType", "none"),
-    ):
-        command += [f"--{option}", value]
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
+        [str(SERVE)], cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
     )
     if log:
         output.close()
     return Server(process, f"http://127.0.0.1:{port}", started, log)
 
 
-def wait_healthy(server: Server, timeout: float = 60.0) -> float:
+def wait_healthy(server: Server, timeout: float = 180.0) -> float:
     """Seconds from spawn until the server answers /_stcore/health; RuntimeError (with the end
     of its log) if it exits or does not answer in time."""
     deadline = time.monotonic() + timeout

@@ -25,6 +25,7 @@ from gru_viz import (
 from gru_viz import bits as bitlib
 from gru_viz.ablation import AblationRanking
 from gru_viz.app.jobs import JobStatus
+from gru_viz.app.settings import AppSettings
 from gru_viz.app.slots import TrainingSlots
 from gru_viz.app.workspace import (
     OWN,
@@ -92,6 +93,7 @@ PRESENT_CSS = """
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 button[data-testid="stExpandSidebarButton"] { display: none !important; }
 .block-container { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+.st-key-slide_figure { aspect-ratio: 16 / 9; width: 100%; }
 </style>
 """
 
@@ -105,7 +107,51 @@ def page_theme(kind: str | None, present: bool) -> figures.Theme:
 
 def figure_html(fig) -> str:
     """The figure as one self-contained, interactive HTML file (plotly.js inside)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True)
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
+
+
+VECTOR_SVG_HELP = (
+    "Drawn on the server (a few seconds) as a {width}x{height} SVG in which every heatmap cell "
+    "is one rectangle, up to {cells:,} cells in the figure; above that the heatmaps are a "
+    "raster image inside the SVG. The camera button's SVG always holds them as a raster image."
+)
+COMMAND_DIGITS = 40  # longer numbers are written as A and B in a suggested command
+
+
+def figure_svg(fig, theme: figures.Theme) -> bytes:
+    """The figure as a vector SVG at slide size, drawn by kaleido in the server's Chromium
+    (as `python -m gru_viz figure --format svg`); ExportError if it cannot be drawn."""
+    from gru_viz import export
+
+    return export.static_image(fig, "svg", figures.SLIDE_SIZE, theme)
+
+
+def vector_svg_help() -> str:
+    from gru_viz.export import MAX_VECTOR_CELLS
+
+    width, height = figures.SLIDE_SIZE
+    return VECTOR_SVG_HELP.format(width=width, height=height, cells=MAX_VECTOR_CELLS)
+
+
+def svg_command(view: str | None, a: str | None, b: str | None) -> str:
+    """The command that writes the figure as a vector SVG: its view (every view with --all
+    when it has none of its own) of the numbers, or A and B when they are long or not numbers."""
+    numbers = [
+        text.strip()
+        if text and text.strip().isdigit() and len(text.strip()) <= COMMAND_DIGITS
+        else name
+        for text, name in ((a, "A"), (b, "B"))
+    ]
+    which = f"--view {view}" if view else "--all"
+    return f"python -m gru_viz figure {numbers[0]} {numbers[1]} {which} --format svg"
+
+
+def no_browser_caption(view: str | None, a: str | None, b: str | None) -> str:
+    """What replaces the Vector SVG button on a server without Chromium."""
+    return (
+        "Vector SVG needs Chromium on the server, which this one lacks; make it where "
+        f"Chromium is installed with `{svg_command(view, a, b)}`."
+    )
 
 
 # LINKS
@@ -134,21 +180,166 @@ def link_note(text: str) -> str:
     )
 
 
+# LINKS TO A MODEL TRAINED ON THE PAGE: ?train=robust_h16_lr0.01_batch128_bits16_steps2000_seed0
+
+TRAIN_LINK_KEYS = {  # TUNABLE field -> its name in the link
+    "hidden_size": "h",
+    "learning_rate": "lr",
+    "batch_size": "batch",
+    "train_bits": "bits",
+    "max_steps": "steps",
+    "seed": "seed",
+}
+TRAIN_LINK_CHARS = 200  # a longer train= value is refused unread
+
+
+def train_link(config: TrainConfig) -> str:
+    """The link's value for a model trained with `config`: its preset, then each tunable
+    setting as a name and a number, joined by underscores."""
+    parts = [config.preset]
+    for field in TUNABLE:
+        value = getattr(config, field.name)
+        number = repr(float(value)) if field.kind is float else str(int(value))
+        parts.append(f"{TRAIN_LINK_KEYS[field.name]}{number}")
+    return "_".join(parts)
+
+
+def parse_train_link(text: str) -> TrainConfig:
+    """The TrainConfig a link's train= value names (settings it leaves out take the preset's,
+    the seed 0); ValueError saying what is wrong and what is accepted."""
+    from gru_viz.config import PRESETS
+
+    if len(text) > TRAIN_LINK_CHARS:
+        raise ValueError(
+            f"the train setting is {len(text):,} characters; at most {TRAIN_LINK_CHARS}"
+        )
+    preset, *parts = text.strip().split("_")
+    if preset not in PRESETS:
+        raise ValueError(
+            f"the train setting starts with a preset, one of {', '.join(PRESETS)}; got "
+            f"{preset[:40]!r}"
+        )
+    fields = {TRAIN_LINK_KEYS[field.name]: field for field in TUNABLE}
+    values: dict[str, int | float] = {}
+    for part in parts:
+        match = re.fullmatch(r"([a-z]+)([0-9][0-9.e+-]*)", part)
+        if match is None or match[1] not in fields:
+            names = ", ".join(f"{k} ({f.label.lower()})" for k, f in fields.items())
+            raise ValueError(
+                f"cannot read {part[:40]!r} in the train setting: each setting is a name and a "
+                f"number, such as h16 or lr0.01; the names are {names}"
+            )
+        field = fields[match[1]]
+        if field.name in values:
+            raise ValueError(f"the train setting gives {field.label.lower()} twice")
+        values[field.name] = _link_number(field, match[2])
+    return TrainConfig(preset=preset, **values)
+
+
+def _link_number(field: Tunable, text: str) -> int | float:
+    label = field.label.lower()
+    try:
+        value = field.kind(text)
+    except ValueError:
+        kind = "a whole number" if field.kind is int else "a number"
+        raise ValueError(f"{label} must be {kind}; got {text[:40]!r}") from None
+    if not field.low <= value <= field.high:
+        raise ValueError(f"{label} must be from {field.low:g} to {field.high:g}; got {text[:40]}")
+    return value
+
+
+def link_training(use_own: bool, workspace: Workspace) -> TrainConfig | None:
+    """The settings that train the model the page shows again, for its link: the session's
+    training, or the model it trained (not an uploaded one); None for any other model."""
+    if not use_own:
+        return None
+    if workspace.job is not None:
+        return workspace.job.config
+    return workspace.own_config if workspace.own is not None else None
+
+
+def settings_words(config: TrainConfig) -> str:
+    """The training settings in words, the seed apart: "robust preset, hidden size 16, ..."."""
+    words = [f"{config.preset} preset"]
+    for field in TUNABLE:
+        if field.name != "seed":
+            words.append(f"{field.label.lower()} {getattr(config, field.name):,g}")
+    return ", ".join(words)
+
+
+def retrain_note(config: TrainConfig) -> str:
+    return (
+        f"This link retrains the model it was made with (settings {settings_words(config)}, "
+        f"seed {config.seed}); training is deterministic, so it is the same model."
+    )
+
+
+def link_slots_full(slots: TrainingSlots) -> str:
+    """Why a link's model is not retrained now, or "" if a slot is free for it."""
+    if slots.running < slots.limit:
+        return ""
+    return (
+        f"This link retrains a model, but all {slots.limit} training slots on this server are "
+        "busy, so the shipped model is shown instead. The link's settings are in the training "
+        "panel: press Start to retrain it (it waits in line for a free slot)."
+    )
+
+
+def bad_train_link(error: ValueError) -> str:
+    return f"This link's model cannot be retrained: {error}. The shipped model is shown instead."
+
+
 # TRAINING
 
 
-def training_config(preset: str, fields: dict[str, int | float]) -> TrainConfig:
+def training_config(
+    preset: str, fields: dict[str, int | float], settings: AppSettings | None = None
+) -> TrainConfig:
     """The TrainConfig the panel asks for: `preset` with its tunable fields; ValueError names
-    a bad field. It is exactly what `python -m gru_viz train` makes from the same settings."""
-    return TrainConfig(preset=preset, **{t.name: fields[t.name] for t in TUNABLE})
+    a bad field, or the server's cap (`settings`) a field is over. It is exactly what
+    `python -m gru_viz train` makes from the same settings."""
+    config = TrainConfig(preset=preset, **{t.name: fields[t.name] for t in TUNABLE})
+    return check_caps(config, settings)
 
 
-def number_input_args(field: Tunable) -> dict:
-    """st.number_input's arguments for a tunable training field, beyond its label and key."""
+def check_caps(config: TrainConfig, settings: AppSettings | None) -> TrainConfig:
+    """`config` if this server lets a visitor train it; else ValueError naming the field, the
+    cap and the variable that sets it (see `server_cap`)."""
+    for field in TUNABLE:
+        cap = server_cap(field, settings)
+        if cap is not None and getattr(config, field.name) > cap:
+            raise ValueError(
+                f"{field.label} {getattr(config, field.name):,} is more than this server allows: "
+                f"at most {cap:,} ({CAP_SETTINGS[field.name][1]})"
+            )
+    return config
+
+
+# Training fields a host may cap: the AppSettings field and the variable that sets it.
+CAP_SETTINGS = {
+    "hidden_size": ("max_hidden", "GRU_VIZ_MAX_HIDDEN"),
+    "max_steps": ("max_steps", "GRU_VIZ_MAX_STEPS"),
+}
+
+
+def server_cap(field: Tunable, settings: AppSettings | None) -> int | None:
+    """The most this server lets a visitor ask for in `field`, if it caps it below the panel's
+    own limit; None if not."""
+    if settings is None or field.name not in CAP_SETTINGS:
+        return None
+    cap = getattr(settings, CAP_SETTINGS[field.name][0])
+    return cap if cap < field.high else None
+
+
+def number_input_args(field: Tunable, settings: AppSettings | None = None) -> dict:
+    """st.number_input's arguments for a tunable training field, beyond its label and key; a
+    field this server caps (see `server_cap`) stops at the cap and its help says so."""
+    cap = server_cap(field, settings)
+    note = "" if cap is None else f" At most {cap:,} on this server."
     args = {
         "min_value": field.kind(field.low),
-        "max_value": field.kind(field.high),
-        "help": field.help[0].upper() + field.help[1:] + ".",
+        "max_value": field.kind(field.high if cap is None else cap),
+        "help": field.help[0].upper() + field.help[1:] + "." + note,
     }
     if field.kind is float:
         args.update(format="%g", step=1e-3)
@@ -266,9 +457,10 @@ def inside_figure(
     x_range: tuple[float, float] | None = None,
     window: tuple[int, int] | None = None,
     cursor: int | None = None,
+    theme: figures.Theme = figures.LIGHT,
 ):
     """The heatmaps of the view the page's control names, carry units labelled and the top
-    one's state drawn against the carry underneath."""
+    one's state drawn against the carry underneath, in `theme`."""
     return figures.trace_figure(
         trace,
         VIEW_CHOICES[view_choice],
@@ -281,12 +473,17 @@ def inside_figure(
         track_high_for_carry=units is None or bool(units.signs[units.top] > 0),
         window=window,
         cursor=cursor,
+        theme=theme,
     )
 
 
 def figure_file_name(view_choice: str, trace: Trace) -> str:
     """The camera button's file name: the view and, for short numbers, the addition."""
-    name = VIEW_CHOICES[view_choice]
+    return file_name(VIEW_CHOICES[view_choice], trace)
+
+
+def file_name(name: str, trace: Trace) -> str:
+    """gru-viz-NAME-A-plus-B for short numbers, else gru-viz-NAME (no extension)."""
     if max(trace.a, trace.b).bit_length() <= 64:
         return f"gru-viz-{name}-{trace.a}-plus-{trace.b}"
     return f"gru-viz-{name}"
@@ -311,9 +508,10 @@ def carry_units(model: AdditionModel) -> CarryUnits:
     return carry.carry_units(model)
 
 
-def explanation(model: AdditionModel, a: int, b: int) -> Explanation:
-    """Why the model's sum of a and b is right or wrong."""
-    return explain.explain(model.trace(a, b), model, carry.carry_units(model))
+def explanation(trace: Trace, model: AdditionModel, units: CarryUnits) -> Explanation:
+    """Why the model's sum in `trace` is right or wrong, told with its carry units (a few
+    array passes over the trace: cheap enough to redo each run, unlike the units)."""
+    return explain.explain(trace, model, units)
 
 
 def length_curve(model: AdditionModel, progress=None) -> LengthCurve:
@@ -486,6 +684,45 @@ def step_words(s: steps.Step) -> str:
         f"**Bit {s.t:,}.** It reads a = {s.a}, b = {s.b}. {s.carry_words} The model gives "
         f"p = {s.p:.3f} that the sum bit is 1, so it writes {s.predicted_bit}: {verdict} "
         f"(the true bit is {s.true_bit})."
+    )
+
+
+def step_caption(s: steps.Step) -> str:
+    """One line of HTML for a frame of the animated step-through: the bits, the carry and
+    what the model writes."""
+    verdict = "right" if s.predicted_bit == s.true_bit else "<b>WRONG</b>"
+    return (
+        f"<b>Bit {s.t:,}</b>: {s.a} + {s.b} + carry {s.carry_in} = {s.a + s.b + s.carry_in}, "
+        f"carry out {s.carry_out}. p = {s.p:.3f}, so it writes {s.predicted_bit}: {verdict}"
+    )
+
+
+def animation_note(n_bits: int, frames: int) -> str:
+    """What an animation of `frames` steps leaves out of an addition of `n_bits`, or ""."""
+    if frames >= n_bits:
+        return ""
+    return (
+        f"The animation plays bits 0 to {frames - 1} of {n_bits:,} (at most {figures.MAX_FRAMES} "
+        "frames); the step-through on the page reaches every bit."
+    )
+
+
+def step_animation(trace: Trace, units: CarryUnits, theme: figures.Theme = figures.LIGHT):
+    """The step-through as a figure that plays: the gates of bits 0 .. figures.MAX_FRAMES - 1,
+    the cursor moving one bit per frame, the top carry unit's state riding its line, and
+    each step's arithmetic in the title."""
+    walked = steps.walk(trace, units.order[:STEP_UNITS], figures.MAX_FRAMES)
+    window = (0, len(walked))
+    fig = inside_figure(trace, "Gates z and r", units.order, units, window=window, cursor=0)
+    fig.update_traces(colorscale=figures.bit_colorscale(theme), selector=0)  # the bit strip
+    fig = figures.themed(fig, theme)
+    return figures.step_animation(
+        fig,
+        [s.t for s in walked],
+        [step_caption(s) for s in walked],
+        marker_values=[float(trace.h[s.t, units.top]) for s in walked],
+        note=animation_note(trace.n_bits, len(walked)),
+        theme=theme,
     )
 
 

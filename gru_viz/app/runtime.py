@@ -22,8 +22,64 @@ def settle_memory() -> None:
 
     import tensorflow  # noqa: F401
 
+    keep_keras_session()
+    lower_tensorflow_priority()
     gc.collect()
     gc.freeze()
+
+
+TENSORFLOW_NICENESS = 10  # of 19: pages first, then whatever TensorFlow computes
+
+
+def lower_tensorflow_priority(niceness: int = TENSORFLOW_NICENESS) -> list[int]:
+    """Lower the scheduling priority of TensorFlow's worker threads; the thread ids lowered.
+
+    Every TensorFlow op of this process, a training's compiled steps included, runs on the
+    worker threads TensorFlow starts at its first op; the pages' own work (running the script,
+    building figures, answering the browser) runs on Streamlit's threads. With both cores
+    busy training, niceness 10 gives a page's threads about ten times the share of a
+    TensorFlow thread, so trainings slow down instead of the pages. A page's own small
+    forward passes run on those threads too, at the trainings' priority, as before.
+    Only where threads can be told apart (Linux) and only the first time TensorFlow runs an
+    op in this process (later calls find no new threads); elsewhere nothing changes.
+    """
+    import os
+
+    tasks = f"/proc/{os.getpid()}/task"
+    if not hasattr(os, "setpriority") or not os.path.isdir(tasks):
+        return []
+    import tensorflow as tf
+
+    before = set(os.listdir(tasks))
+    (tf.constant(1.0) + 1.0).numpy()  # TensorFlow starts its thread pools at its first op
+    lowered = []
+    for tid in sorted(set(os.listdir(tasks)) - before, key=int):
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(tid), niceness)
+            lowered.append(int(tid))
+        except OSError:  # the thread ended, or this system refuses: leave it
+            continue
+    return lowered
+
+
+def keep_keras_session() -> None:
+    """Stop Streamlit from clearing Keras's session after every script run.
+
+    Streamlit does that for apps that build Keras models in their script; this one builds
+    none (its GRU is hand-written), but TensorFlow imports Keras, so every run of the page
+    emptied TensorFlow's kernel cache and ran a full garbage collection: about a tenth of the
+    server's CPU per edit, and the kernels of the next run, and of any training, built again.
+    """
+    import sys
+
+    keras = sys.modules.get("keras")
+    backend = getattr(keras, "backend", None)
+    if backend is not None and hasattr(backend, "clear_session"):
+        backend.clear_session = _keep_session
+
+
+def _keep_session(*args, **kwargs) -> None:
+    """Keras's clear_session, for this process: nothing to clear (see keep_keras_session)."""
 
 
 def page_alive_check() -> Callable[[], bool] | None:

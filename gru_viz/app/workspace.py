@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gru_viz.app.jobs import JobStatus, TrainingJob, describe_status
 from gru_viz.app.slots import TrainingSlots
@@ -115,8 +115,11 @@ class Workspace:
         max_paused: float | None = None,
         page_alive: Callable[[], bool] | None = None,
         record: bool = False,
+        max_started: int | None = None,
     ) -> None:
         self.slots = slots
+        self.max_started = max_started  # trainings this session may start in all (None: any)
+        self.started = 0
         self.record = record  # keep snapshots of each training, to replay how it learned
         self.abandon_after = abandon_after
         self.max_paused = max_paused  # see TrainingJob: when its training stops by itself
@@ -125,6 +128,7 @@ class Workspace:
         self.own: AdditionModel | None = None  # the session's finished or uploaded model
         self.own_label = ""
         self.own_replay = None  # how `own` learned, if it was trained here
+        self.own_config: TrainConfig | None = None  # what trains `own` again, if trained here
         self.last_status: JobStatus | None = None  # of the last training that ended
         self._jobs: list[TrainingJob] = []
         weakref.finalize(self, _stop_all, self._jobs)  # the session ended: stop its training
@@ -132,6 +136,12 @@ class Workspace:
     def start_training(self, config: TrainConfig, train_fn: Callable | None = None) -> TrainingJob:
         if self.training:
             raise ValueError("a training is already running in this session; stop it first")
+        if self.max_started is not None and self.started >= self.max_started:
+            raise ValueError(
+                f"this page has started {self.started} trainings, the most one visitor may start "
+                f"on this server (GRU_VIZ_MAX_SESSION_TRAININGS); the models you have stay "
+                "as they are"
+            )
         self.job = TrainingJob(
             config,
             self.slots,
@@ -142,6 +152,7 @@ class Workspace:
             recorder=_recorder() if self.record else None,
         ).start()
         self._jobs[:] = [self.job]
+        self.started += 1
         return self.job
 
     def job_status(self) -> JobStatus | None:
@@ -166,6 +177,7 @@ class Workspace:
         self.job, self.last_status = None, status
         if status.model is not None:
             self.own, self.own_replay = status.model, status.replay
+            self.own_config = trained_config(status)
             self.own_label = f"trained in this session ({describe_status(status)})"
         return True
 
@@ -178,13 +190,14 @@ class Workspace:
 
         self.own = load_model_bytes(data, source=name)
         self.own_label, self.own_replay = f"uploaded from {name}", None
+        self.own_config = None  # not known to train it again
 
     def reset(self) -> None:
         """Stop any training and forget the session's own model."""
         if self.job is not None:
             self.job.stop("reset")
         self.job, self.own, self.own_label, self.last_status = None, None, "", None
-        self.own_replay = None
+        self.own_replay, self.own_config = None, None
 
     @property
     def training(self) -> bool:
@@ -223,6 +236,17 @@ class Workspace:
         if self.job is not None:
             return "Your model is training; the results follow it from its first step."
         return "This session has no model of its own yet: train one below or upload one."
+
+
+def trained_config(status: JobStatus) -> TrainConfig | None:
+    """The settings that train the model of an ended training again: its config, with the
+    step limit at the last step if it was stopped early (training is deterministic, and a
+    model stopped at step k is the model after k steps); None for a training that failed."""
+    if status.stopped not in ("converged", "max_steps", "stopped"):
+        return None
+    if status.stopped == "stopped" and status.step:
+        return replace(status.config, max_steps=status.step)
+    return status.config
 
 
 def _recorder():

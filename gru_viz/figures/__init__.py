@@ -4,17 +4,21 @@
 One module per kind of figure: gates (heatmaps of one addition), table (the bit table),
 training (loss and accuracy), length (how far a model adds, which units it needs), machine
 (the extracted automaton as DOT), state_map (the hidden states in 2-D), saturation (how the gates
-are used), style (what they share), theme (light and dark: `themed(fig, theme)`,
-`table_css(theme)`, `dot_colours(theme)`).
+are used), animation (a figure that plays, frame by frame), style (what they share), theme
+(light and dark: `themed(fig, theme)`, `table_css(theme)`, `dot_colours(theme)`).
 """
 
+from gru_viz.figures.animation import MAX_FRAMES, step_animation
 from gru_viz.figures.gates import (
     GATE_SCALE,
     INITIAL_WINDOW,
+    SLIDE_WIDTH,
     STATE_SCALE,
     VIEWS,
     BitRows,
     Panel,
+    bit_colorscale,
+    fit_to_aspect,
     gates_figure,
     trace_figure,
 )
@@ -22,7 +26,7 @@ from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
 from gru_viz.figures.machine import to_dot as machine_dot
 from gru_viz.figures.saturation import saturation_figure
 from gru_viz.figures.state_map import state_map_figure
-from gru_viz.figures.style import IMAGE_SCALE, plot_config
+from gru_viz.figures.style import IMAGE_SCALE, SLIDE_SIZE, plot_config
 from gru_viz.figures.table import bit_table_html
 from gru_viz.figures.theme import (
     DARK,
@@ -39,6 +43,9 @@ from gru_viz.figures.training import training_figure
 __all__ = [
     "DARK",
     "LIGHT",
+    "MAX_FRAMES",
+    "SLIDE_SIZE",
+    "SLIDE_WIDTH",
     "THEMES",
     "Theme",
     "dot_colours",
@@ -54,13 +61,16 @@ __all__ = [
     "NamedCurve",
     "Panel",
     "ablation_figure",
+    "bit_colorscale",
     "bit_table_html",
+    "fit_to_aspect",
     "gates_figure",
     "length_figure",
     "machine_dot",
     "plot_config",
     "saturation_figure",
     "state_map_figure",
+    "step_animation",
     "trace_figure",
     "training_figure",
 ]

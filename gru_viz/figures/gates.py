@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
-from gru_viz.figures.theme import LIGHT, Theme, themed
+from gru_viz.figures.theme import LIGHT, Theme, from_spec, theme_spec
 
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
@@ -87,7 +88,11 @@ def gates_figure(
     those in `carriers` are labelled as carry units. `track`, if given, adds a line plot of
     one unit against the carry at the bottom; `cursor`, a position, is outlined across every
     panel. The view opens on `x_range` (default: the first INITIAL_WINDOW positions). The
-    figure is drawn in `theme`."""
+    figure is drawn in `theme`.
+
+    Built as plain dicts and made a figure once, unvalidated: it is redrawn on every edit, and
+    Plotly's validation of each property cost several times the rest of the page's work
+    (tests/test_figures.py validates what this builds)."""
     n_bits, hidden = panels[0].values.shape
     for panel in panels:
         if panel.values.shape != (n_bits, hidden):
@@ -130,31 +135,36 @@ def gates_figure(
         bottom_margin += 30
     layout.update(
         coloraxis=dict(
-            colorscale=colorscale,
+            colorscale=get_colorscale(colorscale),
             cmin=low,
             cmax=high,
-            colorbar=dict(title="value", thickness=14, yanchor="bottom", **block),
+            colorbar=dict(title=dict(text="value"), thickness=14, yanchor="bottom", **block),
         ),
         title=dict(text=title, x=0, xanchor="left"),
         height=plot_height + (70 if title else 30) + bottom_margin,
         margin=dict(l=70, r=20, t=70 if title else 30, b=bottom_margin),
     )
-    fig = go.Figure(data=[trace for traces in rows for trace in traces], layout=layout)
+    data = [trace for traces in rows for trace in traces]
     if first_position:
-        fig.update_traces(x0=first_position, selector=dict(type="heatmap"))
-        fig.update_traces(x=np.arange(n_bits) + first_position, selector=dict(type="scatter"))
+        for trace in data:
+            if trace["type"] == "heatmap":
+                trace["x0"] = first_position
+            else:
+                trace["x"] = np.asarray(trace["x"]) + first_position
     if cursor is not None:
-        fig.add_shape(
-            type="rect",
-            x0=cursor - 0.5,
-            x1=cursor + 0.5,
-            y0=0,
-            y1=1,
-            xref="x",
-            yref="paper",
-            line=dict(color=theme.cursor, width=2.5),
-        )
-    return themed(fig, theme)
+        layout["shapes"] = [
+            dict(
+                type="rect",
+                x0=cursor - 0.5,
+                x1=cursor + 0.5,
+                y0=0,
+                y1=1,
+                xref="x",
+                yref="paper",
+                line=dict(color=theme.cursor, width=2.5),
+            )
+        ]
+    return from_spec(theme_spec({"data": data, "layout": layout}, theme))
 
 
 def _stacked_layout(
@@ -178,19 +188,20 @@ def _stacked_layout(
         suffix = "" if row == 0 else str(row + 1)
         layout[f"xaxis{suffix}"] = dict(
             anchor=f"y{suffix}",
-            matches=None if row == 0 else "x",
             showticklabels=False,
             range=list(x_range) if x_range else _initial_range(n_bits),
             showgrid=False,
             zeroline=False,
         )
+        if row > 0:
+            layout[f"xaxis{suffix}"]["matches"] = "x"
         layout[f"yaxis{suffix}"] = dict(
             anchor=f"x{suffix}",
             domain=domain,
             autorange="reversed",
             fixedrange=True,
             automargin=True,
-            tickfont_size=11,
+            tickfont=dict(size=11),
             showgrid=False,
         )
         if row > 0:
@@ -204,11 +215,11 @@ def _stacked_layout(
                     xanchor="left",
                     yanchor="bottom",
                     showarrow=False,
-                    font_size=15,
+                    font=dict(size=15),
                 )
             )
     x_title = "bit position t (least significant first)"
-    layout[f"xaxis{len(titles) + 1}"].update(showticklabels=True, title_text=x_title)
+    layout[f"xaxis{len(titles) + 1}"].update(showticklabels=True, title=dict(text=x_title))
     return layout
 
 
@@ -218,7 +229,7 @@ def bit_colorscale(theme: Theme = LIGHT) -> list:
     return [[0, light], [1 / 3, light], [1 / 3, dark], [2 / 3, dark], [2 / 3, red], [1, red]]
 
 
-def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> go.Heatmap:
+def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> dict:
     """The bits as coloured cells: rows a, b, carry in, true sum, predicted sum; a predicted
     bit that is wrong is drawn in red."""
     wrong = bits.bits_pred != bits.bits_true
@@ -232,8 +243,9 @@ def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> go.Heatmap:
     text_args = {}
     gaps = 1 if n_bits <= INITIAL_WINDOW else 0  # thin gaps vanish into sub-pixel cells
     if n_bits <= TEXT_IN_CELLS:
-        text_args = dict(text=rows.astype(str), texttemplate="%{text}", textfont_size=11)
-    return go.Heatmap(
+        text_args = dict(text=rows.astype(str), texttemplate="%{text}", textfont=dict(size=11))
+    return dict(
+        type="heatmap",
         z=z,
         y=labels,
         zmin=0,
@@ -250,9 +262,10 @@ def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> go.Heatmap:
 
 def _unit_heatmap(
     panel: Panel, unit_order: np.ndarray, unit_labels: list[str], customdata: np.ndarray
-) -> go.Heatmap:
+) -> dict:
     values = np.asarray(panel.values, np.float32).T[unit_order]  # (H, T), display order
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=values,
         y=unit_labels,
         coloraxis="coloraxis",
@@ -264,10 +277,11 @@ def _unit_heatmap(
     )
 
 
-def _track_lines(track: Track, theme: Theme = LIGHT) -> list[go.Scatter]:
+def _track_lines(track: Track, theme: Theme = LIGHT) -> list[dict]:
     """The unit's state h_t and the carry out of bit t, as lines over bit positions."""
     x = np.arange(len(track.values))
-    state = go.Scatter(
+    state = dict(
+        type="scatter",
         x=x,
         y=np.asarray(track.values, np.float32),
         mode="lines",
@@ -275,7 +289,8 @@ def _track_lines(track: Track, theme: Theme = LIGHT) -> list[go.Scatter]:
         line=dict(color=TRACK_COLOURS[0], width=2),
         hovertemplate="bit %{x}: h = %{y:.3f}<extra></extra>",
     )
-    carry = go.Scatter(
+    carry = dict(
+        type="scatter",
         x=x,
         y=np.asarray(track.carry_out, np.int8),
         mode="lines",
@@ -286,7 +301,8 @@ def _track_lines(track: Track, theme: Theme = LIGHT) -> list[go.Scatter]:
     lines = [state, carry]
     if track.threshold is not None:
         lines.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[x[0], x[-1]],
                 y=[track.threshold] * 2,
                 mode="lines",
@@ -374,3 +390,51 @@ def trace_figure(
     # The same numbers keep the same zoom while the model learns; a new x_range resets it.
     fig.update_layout(uirevision=str(hash((trace.a, trace.b, x_range))))
     return fig
+
+
+SLIDE_WIDTH = 1216  # px: the narrowest a slide-shaped figure is drawn (1280 wide, less margins)
+
+
+def fit_to_aspect(fig: go.Figure, aspect: float = 16 / 9, width: int = SLIDE_WIDTH) -> go.Figure:
+    """`fig` (a gates_figure; changed in place, and returned) laid out to fill a box of
+    `aspect` (width / height) instead of its own height: the stacked plots shrink alike while
+    each panel title keeps the room its type needs above its panel, for a figure `width` px
+    wide (wider boxes only add room). layout.height is dropped, so the figure takes the height
+    of what holds it."""
+    layout = fig.layout
+    rows = sorted(
+        (axis for axis in fig.select_yaxes() if axis.domain is not None),
+        key=lambda axis: -axis.domain[1],
+    )
+    plot = width / aspect - layout.margin.t - layout.margin.b  # px of the plots at `width`
+    old_plot = layout.height - layout.margin.t - layout.margin.b
+    title_px = max([a.font.size or 12 for a in layout.annotations] + [12])
+    gap = round(1.5 * title_px) / plot  # each panel's title, in paper units
+    # The bit strip keeps a row of its type per bit row; the panels under it share the rest.
+    strip_rows = len(fig.data[0].y) if fig.data[0].y is not None else 5
+    strip = strip_rows * ((rows[0].tickfont.size or title_px) + 6) / plot
+    spans = [axis.domain[1] - axis.domain[0] for axis in rows[1:]]
+    scale = (1 - strip - gap * (len(rows) - 1)) / sum(spans)
+    tops = {}
+    top = 1.0
+    for axis, span in zip(rows, [strip / scale, *spans]):
+        tops[round(axis.domain[1], 6)] = top
+        axis.domain = [max(0.0, top - span * scale), top]
+        top -= span * scale + gap
+    for note in layout.annotations:
+        if note.yref == "paper" and note.y is not None and round(note.y, 6) in tops:
+            note.y = tops[round(note.y, 6)]
+    used = [axis for axis in rows if _has_heatmap(fig, axis)]  # the colour bar spans these
+    if used and layout.coloraxis.colorbar.len is not None:
+        low, high = used[-1].domain[0], used[0].domain[1]
+        layout.coloraxis.colorbar.update(y=low, len=high - low)
+    if layout.legend.y is not None and layout.legend.y < 0:
+        layout.legend.y = layout.legend.y * old_plot / plot
+    fig.update_layout(height=None, autosize=True)
+    return fig
+
+
+def _has_heatmap(fig: go.Figure, axis) -> bool:
+    """True if a heatmap on the colour axis (not the bit strip) is drawn on `axis`."""
+    name = axis.plotly_name.replace("axis", "")  # "yaxis3" -> "y3"
+    return any(t.type == "heatmap" and t.coloraxis and (t.yaxis or "y") == name for t in fig.data)

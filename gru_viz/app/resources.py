@@ -1,0 +1,72 @@
+"""What all sessions of one server share: the training slots, the analysis cache, the shared
+pretrained model and the shipped reference models and their training records.
+
+Each is made once per process by Streamlit's resource cache (so `st.cache_resource.clear()`
+starts afresh, as the tests do). They are declared here, in a module imported once, and not in
+the page's script: Streamlit re-runs the script on every edit, and declaring a cached function
+there hashed its source again on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from gru_viz.app import page
+from gru_viz.app.settings import AppSettings
+
+
+@st.cache_resource(show_spinner=False)
+def training_slots(limit: int):
+    from gru_viz.app.slots import TrainingSlots
+
+    return TrainingSlots(limit)
+
+
+@st.cache_resource(show_spinner=False)
+def analysis_cache():
+    """Analyses of every model, shared by all sessions (see gru_viz.app.cache)."""
+    from gru_viz.app.cache import AnalysisCache
+
+    return AnalysisCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_model(path: str | None, max_trainings: int):
+    from gru_viz.app import runtime
+    from gru_viz.app.workspace import SharedModel
+
+    runtime.settle_memory()
+
+    def warm_up(model) -> None:
+        runtime.warm_up(model, analysis_cache(), quick=[page.carry_units])
+
+    return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
+
+
+def shared_model(settings: AppSettings):
+    """The pretrained model (or the default one trained in its place), one for all sessions."""
+    return _shared_model(settings.model_path, settings.max_trainings)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_replays():
+    """How the shipped models learned, by model fingerprint (those whose record is shipped)."""
+    from gru_viz.replay import load_replay, replay_path
+
+    replays = {}
+    for model, path in zip(reference_models().values(), page.REFERENCES.values()):
+        try:
+            replays[model.fingerprint()] = load_replay(replay_path(path))
+        except ValueError:  # no record shipped, or a broken one: the tab says there is none
+            logging.getLogger(__name__).warning("no training record beside %s", path)
+    return replays
+
+
+@st.cache_resource(show_spinner=False)
+def reference_models():
+    """The shipped robust and tutorial models, drawn beside any model as references."""
+    from gru_viz.model import load_model
+
+    return {name: load_model(path) for name, path in page.REFERENCES.items()}
