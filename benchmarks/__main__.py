@@ -5,6 +5,7 @@
     explain   length curve, automaton, ablation ranking and carry units of the shipped models
     app       the Streamlit app in Chromium: cold start, warm edits, server memory
     load      eight browser sessions editing at once while two of them train
+    capacity  one server: sessions served (over Streamlit's protocol), memory, start time
 
 Each measurement runs in a fresh Python process, so the first training in a process really is
 the first, and no measurement inherits another's compiled code or memory. Prints one Markdown
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from benchmarks.common import Row, log, machine, markdown_table, run_measurement
 
-NAMES = ("training", "trace", "explain", "app", "load")
+NAMES = ("training", "trace", "explain", "app", "load", "capacity")
 CI = bool(os.environ.get("CI"))  # in CI a browser benchmark that cannot run is a failure
 DEFAULT_JSON = Path("benchmarks/results.json")
 
