@@ -929,7 +929,8 @@ def html_download(fig, name: str, key: str, view: str | None = None) -> None:
     """Buttons that save the figure as one interactive HTML file (plotly.js inside) and as a
     vector SVG drawn on the server (`view`: its name for `python -m gru_viz figure`), each
     made only when clicked, off the page's run."""
-    from gru_viz.export import find_browser
+    from gru_viz import figures
+    from gru_viz.export import find_browser, static_image
 
     with st.container(horizontal=True):
         st.download_button(
@@ -948,7 +949,7 @@ def html_download(fig, name: str, key: str, view: str | None = None) -> None:
         look = theme()  # read here: the file is made outside this run
         st.download_button(
             "Vector SVG",
-            data=lambda: page.figure_svg(fig, look),
+            data=lambda: static_image(fig, "svg", figures.SLIDE_SIZE, look),
             file_name=f"{name}.svg",
             mime="image/svg+xml",
             on_click="ignore",

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from gru_viz.figures.style import MAX_VECTOR_CELLS
 from gru_viz.figures.theme import LIGHT, Theme, dot_colours, themed
 
 VIEWS = ("gates", "states", "steps", "length", "machine", "state-map", "saturation", "training")
@@ -37,7 +38,6 @@ FORMATS = ("png", "svg", "pdf", "html", "dot")
 STATIC = ("png", "svg", "pdf")  # drawn in Chromium
 DEFAULT_SIZE = (1920, 1080)  # 16:9 slides
 SIZE_LIMITS = (200, 8000)  # pixels, each side
-MAX_VECTOR_CELLS = 20_000  # heatmap cells drawn as <rect> in an SVG; above, a raster image
 SLIDE_FONT_SIZE = 16  # static figures are read from across a room
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 INSTALL_BROWSER = "install it with `apt-get install chromium` or set BROWSER_PATH to a Chrome"

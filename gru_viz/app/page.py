@@ -118,19 +118,9 @@ VECTOR_SVG_HELP = (
 COMMAND_DIGITS = 40  # longer numbers are written as A and B in a suggested command
 
 
-def figure_svg(fig, theme: figures.Theme) -> bytes:
-    """The figure as a vector SVG at slide size, drawn by kaleido in the server's Chromium
-    (as `python -m gru_viz figure --format svg`); ExportError if it cannot be drawn."""
-    from gru_viz import export
-
-    return export.static_image(fig, "svg", figures.SLIDE_SIZE, theme)
-
-
 def vector_svg_help() -> str:
-    from gru_viz.export import MAX_VECTOR_CELLS
-
     width, height = figures.SLIDE_SIZE
-    return VECTOR_SVG_HELP.format(width=width, height=height, cells=MAX_VECTOR_CELLS)
+    return VECTOR_SVG_HELP.format(width=width, height=height, cells=figures.MAX_VECTOR_CELLS)
 
 
 def svg_command(view: str | None, a: str | None, b: str | None) -> str:

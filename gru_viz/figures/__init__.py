@@ -26,7 +26,7 @@ from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
 from gru_viz.figures.machine import to_dot as machine_dot
 from gru_viz.figures.saturation import saturation_figure
 from gru_viz.figures.state_map import state_map_figure
-from gru_viz.figures.style import IMAGE_SCALE, SLIDE_SIZE, plot_config
+from gru_viz.figures.style import IMAGE_SCALE, MAX_VECTOR_CELLS, SLIDE_SIZE, plot_config
 from gru_viz.figures.table import bit_table_html
 from gru_viz.figures.theme import (
     DARK,
@@ -44,6 +44,7 @@ __all__ = [
     "DARK",
     "LIGHT",
     "MAX_FRAMES",
+    "MAX_VECTOR_CELLS",
     "SLIDE_SIZE",
     "SLIDE_WIDTH",
     "THEMES",

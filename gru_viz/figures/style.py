@@ -4,6 +4,7 @@ from __future__ import annotations
 
 IMAGE_SCALE = 1  # the camera's PNG is drawn at SLIDE_SIZE itself
 SLIDE_SIZE = (1920, 1080)  # pixels: what the camera button saves, 16:9 for a slide
+MAX_VECTOR_CELLS = 20_000  # heatmap cells drawn as <rect> in an SVG; above, a raster image
 
 
 def plot_config(filename: str, image_format: str = "png") -> dict:
