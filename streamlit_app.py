@@ -571,10 +571,11 @@ def _step_body(settings: AppSettings, a, b) -> None:
     now = steps.step(trace, t, units.order[: page.STEP_UNITS])
     left, right = st.columns([1.6, 1])
     with left:
+        window = page.step_window(t, n_bits)
         fig = page.inside_figure(
-            trace, "Gates z and r", units.order, units, window=page.step_window(t, n_bits), cursor=t
+            trace, "Gates z and r", units.order, units, window=window, cursor=t, theme=theme()
         )
-        st.plotly_chart(themed(fig), key="step_chart", config=plot_config("gru-viz-step"))
+        st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
         animation_download(trace, units)
     with right:
         st.markdown(page.step_words(now))
