@@ -8,6 +8,7 @@ redrawn for it, so Playwright's own round trips are not counted.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from gru_viz.app.launch import browser_missing
@@ -31,6 +32,13 @@ def memory_mb(pid: int) -> dict[str, float]:
             if key in ("VmRSS", "VmHWM"):
                 values[key] = int(rest.split()[0]) / 1024
     return {"rss": values["VmRSS"], "hwm": values["VmHWM"]}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far, all its threads."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # THE PAGE

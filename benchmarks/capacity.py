@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.browser import cpu_seconds, memory_mb
 from benchmarks.common import Row, latency_summary, log, ms, secs
 from gru_viz.app import launch
 
@@ -297,26 +298,6 @@ async def edit_loop(editor: Editor, rng, start: float, until: float) -> None:
         while tick < time.perf_counter():
             tick += EDIT_INTERVAL
             editor.late += 1
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds a process has used so far, all its threads."""
-    import os
-
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """Resident memory of a process now (rss) and at its peak (hwm), in MB (2**20 bytes)."""
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0]) / 1024
-    return {"rss": values["VmRSS"], "hwm": values["VmHWM"]}
 
 
 async def step(editors: list[Editor], seconds: float, rng, pid: int) -> dict:

@@ -22,7 +22,6 @@ The server's resident memory is sampled twice a second throughout.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks import browser
+from benchmarks.browser import cpu_seconds
 from benchmarks.common import Row, latency_summary, log, ms, secs, verdict
 from gru_viz.app import launch
 
@@ -166,13 +166,6 @@ async def edit_loop(session: Session, plan: Plan, deadline: float, rng, quiet: b
         latencies.append(edit.visible)
         server.append(edit.server)
         await asyncio.sleep(plan.think)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds a process has used so far, all its threads."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def edit_phase(sessions: list[Session], plan: Plan, rng, quiet: bool, pid: int) -> dict:
