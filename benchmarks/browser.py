@@ -125,7 +125,7 @@ def digits(n: int) -> str:
 
 
 def title_part(a: int, b: int) -> str:
-    """How the gates figure's title names a + b (see gru_viz.analysis.addition_label)."""
+    """How the gates figure's title names a + b (see gru_viz.bit_table.addition_label)."""
     words = [
         digits(n) if len(digits(n)) <= 24 else f"a {len(digits(n)):,}-digit number" for n in (a, b)
     ]

@@ -2,7 +2,7 @@
 
 Wall time of the four analyses behind the explorer's explanations, with their default arguments:
 - `gru_viz.length.length_curve(model)`: exact sums at operand lengths 1 to 65,536 bits;
-- `gru_viz.automaton.extract_automaton(model)`: the Mealy machine read off the hidden states,
+- `gru_viz.extraction.extract_automaton(model)`: the Mealy machine read off the hidden states,
   with its checks (agreement on random and stress sums, the search for a departure);
 - `gru_viz.ablation.ablation_ranking(model)`: exact sums with each hidden unit switched off;
 - `gru_viz.carry.carry_units(model)`: how well each unit's state tells the true carry.
@@ -40,7 +40,7 @@ def analysis(name: str):
 
         return length_curve
     if name == "automaton":
-        from gru_viz.automaton import extract_automaton
+        from gru_viz.extraction import extract_automaton
 
         return extract_automaton
     if name == "ablation":

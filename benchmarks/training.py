@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.common import Row, log, quiet_tensorflow, secs, spread_s, stats, verdict
+from gru_viz.addition import AdditionModel
 from gru_viz.config import ModelConfig
-from gru_viz.interface import AdditionModel
 
 PERFECT_AT = ((1024, 1000), (65536, 10))  # (operand bits, random pairs) a perfect model gets right
 TUTORIAL_AT = ((64, 1000), (1024, 1000), (65536, 10))

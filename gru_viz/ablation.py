@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gru_viz import bits as bitlib
+from gru_viz.addition import AdditionModel
 from gru_viz.carry import stress_operands
 from gru_viz.evaluate import exact_accuracy
-from gru_viz.interface import AdditionModel
 
 RANKING_PAIRS = 256  # additions in the ranking's test set, half uniform, half stress
 

@@ -15,7 +15,7 @@ import numpy as np
 from gru_viz import bits as bitlib
 
 if TYPE_CHECKING:
-    from gru_viz.interface import AdditionModel
+    from gru_viz.addition import AdditionModel
 
 PROBE_PAIRS = 96  # additions in the carry probe: a third uniform, a third chains, a third stress
 CARRY_SCORE = 0.9  # a unit scoring this or more is called a carry unit on the page

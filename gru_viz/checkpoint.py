@@ -45,7 +45,7 @@ class CheckpointError(ValueError):
 
 
 class Saveable(Protocol):
-    """What a model file is written from (gru_viz.interface.AdditionModel has it all)."""
+    """What a model file is written from (gru_viz.addition.AdditionModel has it all)."""
 
     config: ModelConfig
     train_config: dict

@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_figure_parser(commands) -> None:
-    from gru_viz.export import DEFAULT_SIZE, FORMATS, MAX_VECTOR_CELLS, VIEWS
+    from gru_viz.export import DEFAULT_SIZE, FORMATS, MAX_VECTOR_CELLS
     from gru_viz.figures.animation import MAX_FRAMES
     from gru_viz.figures.theme import THEMES
+    from gru_viz.views import VIEWS
 
     figure = commands.add_parser(
         "figure",
@@ -71,7 +72,8 @@ def add_figure_parser(commands) -> None:
     )
     figure.add_argument("a", type=parse_operand, help="non-negative decimal integer")
     figure.add_argument("b", type=parse_operand, help="non-negative decimal integer")
-    figure.add_argument("--view", default="gates", help=f"one of {', '.join(VIEWS)} (gates)")
+    views = "; ".join(f"{name}: {view.title}" for name, view in VIEWS.items())
+    figure.add_argument("--view", default="gates", help=f"one of {views} (default gates)")
     figure.add_argument(
         "--format",
         dest="fmt",
@@ -205,7 +207,7 @@ def run_figure(args: argparse.Namespace) -> int:
 
     size = export.parse_size(args.size)
     theme = get_theme(args.theme)
-    views = export.VIEWS if args.all else (export.check_view(args.view),)
+    views = export.view_names() if args.all else (export.check_view(args.view),)
     suffix = args.output.suffix.lstrip(".").lower() if args.output and not args.all else ""
     fmt = args.fmt or (suffix if suffix in export.FORMATS else export.default_format(views[0]))
     if args.all:
@@ -232,8 +234,9 @@ def run_figure(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
         print(f"wrote {len(written)} files into {folder}: {', '.join(p.name for p in written)}")
         return 0
-    figure = export.build_figure(model, args.a, args.b, views[0], theme, model_path)
-    export.write_figure(figure, out, fmt, size, theme)
+    look = export.slide_theme(theme) if fmt in export.STATIC else theme
+    figure = export.build_figure(model, args.a, args.b, views[0], look, model_path)
+    export.write_figure(figure, out, fmt, size)
     print(f"wrote {out} ({out.stat().st_size:,} bytes)")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gru_viz import bits as bitlib
-from gru_viz.interface import AdditionModel
+from gru_viz.addition import AdditionModel
 
 
 def exact_accuracy(model: AdditionModel, operands: np.ndarray) -> float:

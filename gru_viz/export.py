@@ -1,5 +1,5 @@
-"""Figures for slides: any view of one addition as PNG, SVG, PDF, HTML or DOT, built by the same
-figure functions and page helpers as the explorer (`python -m gru_viz figure`).
+"""Figures for slides: any view of one addition as PNG, SVG, PDF, HTML or DOT, drawn by the same
+views as the explorer (gru_viz.views; `python -m gru_viz figure`).
 
 Pure functions: `build_figure` makes a view's figure (a Plotly figure, or DOT text for the
 machine), `write_figure` writes one in a format, `export_all` every view into a folder. Every
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from gru_viz.analyses import Analyses, Compute
 from gru_viz.figures.style import MAX_VECTOR_CELLS
-from gru_viz.figures.theme import LIGHT, Theme, dot_colours, themed
+from gru_viz.figures.theme import LIGHT, Theme
+from gru_viz.views.view import ANIMATION, DOT
 
-VIEWS = ("gates", "states", "steps", "length", "machine", "state-map", "saturation", "training")
-ANIMATED = ("steps",)  # figures that play: written as HTML only
 FORMATS = ("png", "svg", "pdf", "html", "dot")
 STATIC = ("png", "svg", "pdf")  # drawn in Chromium
 DEFAULT_SIZE = (1920, 1080)  # 16:9 slides
@@ -62,24 +62,41 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def views_registry() -> dict:
+    from gru_viz.views import VIEWS
+
+    return VIEWS
+
+
+def view_names() -> tuple[str, ...]:
+    """Every view's name, as `--view` takes it (gru_viz.views.VIEWS)."""
+    return tuple(views_registry())
+
+
 def check_view(view: str) -> str:
-    if view not in VIEWS:
-        raise ExportError(f"view must be one of {', '.join(VIEWS)}; got {view!r}")
+    if view not in views_registry():
+        raise ExportError(f"view must be one of {', '.join(view_names())}; got {view!r}")
     return view
+
+
+def kind_of(view: str) -> str:
+    """What `view` is drawn as: a Plotly figure, a figure that plays, or DOT."""
+    return views_registry()[view].kind
 
 
 def check_format(fmt: str, view: str | None = None) -> str:
     """`fmt`, or ExportError if it is unknown or cannot be made for `view` here."""
     if fmt not in FORMATS:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    if view is not None and view != "machine" and fmt == "dot":
+    kind = None if view is None else kind_of(view)
+    if kind is not None and kind != DOT and fmt == "dot":
         raise ExportError(f"--format dot is for the machine view only; {view} is a Plotly figure")
-    if view in ANIMATED and fmt != "html":
+    if kind == ANIMATION and fmt != "html":
         raise ExportError(
             f"the {view} view is an animation with a play button and is written as HTML only; "
             "use --format html"
         )
-    if view == "machine" and fmt != "dot" and dot_renderer() is None:
+    if kind == DOT and fmt != "dot" and dot_renderer() is None:
         raise ExportError(
             f"cannot draw the machine as {fmt}: it is Graphviz DOT and no DOT renderer is "
             "installed (Graphviz's `dot`, apt-get install graphviz); use --format dot"
@@ -149,122 +166,67 @@ def check_output(path: Path, folder: bool = False) -> Path:
 
 def default_format(view: str) -> str:
     """The format of `view` when neither --format nor the file's suffix names one."""
-    return "html" if view in ANIMATED else "png"
+    return "html" if kind_of(view) == ANIMATION else "png"
 
 
 def default_name(view: str, a: int, b: int, fmt: str) -> str:
-    """gru-viz-VIEW-A-plus-B.FMT, or gru-viz-VIEW.FMT for numbers of more than 64 bits."""
-    if view == "training" or max(a, b).bit_length() > 64:
-        return f"gru-viz-{view}.{fmt}"
-    return f"gru-viz-{view}-{a}-plus-{b}.{fmt}"
+    """The view's file name (gru-viz-VIEW-A-plus-B, or gru-viz-VIEW) with the extension."""
+    return f"{views_registry()[view].file_name(a, b)}.{fmt}"
 
 
 # BUILDING
 
 
+def slide_theme(theme: Theme) -> Theme:
+    """`theme` with the type of a static figure, read from across a room."""
+    return replace(theme, font_size=SLIDE_FONT_SIZE)
+
+
 def build_figure(
-    model, a: int, b: int, view: str, theme: Theme = LIGHT, model_path: Path | None = None
+    model,
+    a: int,
+    b: int,
+    view: str,
+    theme: Theme = LIGHT,
+    model_path: Path | None = None,
+    analyses: Analyses | None = None,
 ) -> go.Figure | str:
-    """The figure the explorer draws for `view` of a + b with `model` (a Plotly figure, or DOT
-    text for "machine"), in `theme`. "training" needs the record beside `model_path`."""
-    from gru_viz.app import page
+    """The figure the explorer draws for `view` of a + b with `model` (loaded from
+    `model_path`, whose training record, if any, lies beside it), in `theme`: a Plotly figure,
+    or DOT text for the machine. ExportError if the view cannot be drawn for this model."""
+    from gru_viz.sources import from_file
+    from gru_viz.views import ViewError
 
-    check_view(view)
-    if view == "training":
-        return _training(model_path, theme)
-    if view == "machine":
-        found = page.machine(model)
-        path = page.machine_paths(found, a, b).found
-        from gru_viz.figures import machine_dot
-
-        return machine_dot(found, path, colours=dot_colours(theme, transparent=False))
-    if view in ("gates", "states"):
-        trace = model.trace(a, b)
-        units = page.carry_units(model)
-        order = page.unit_order(units.order, trace.hidden_size, True)
-        choice = {v: k for k, v in page.VIEW_CHOICES.items()}[view]
-        fig = page.inside_figure(trace, choice, order, units)
-        from gru_viz.figures.gates import bit_colorscale
-
-        fig.update_traces(colorscale=bit_colorscale(theme), selector=0)
-        return themed(fig, theme)
-    if view == "length":
-        return _length(model, theme)
-    if view == "steps":  # the step-through, playing bit by bit (page.ANIMATION_FRAMES at most)
-        return page.step_animation(model.trace(a, b), page.carry_units(model), theme)
-    from gru_viz import figures
-
-    if view == "state-map":
-        from gru_viz import state_map
-
-        smap = page.hidden_state_map(model)
-        path = state_map.trace_path(smap, model.trace(a, b), f"{a} + {b}" if _short(a, b) else "")
-        return figures.state_map_figure(smap, path, theme=theme)
-    carriers = page.carry_units(model).carriers  # view == "saturation"
-    return figures.saturation_figure(page.saturation(model), carriers, theme=theme)
-
-
-def _short(a: int, b: int) -> bool:
-    return max(a, b).bit_length() <= 64
-
-
-def _length(model, theme: Theme) -> go.Figure:
-    """Exact sums against length for the model, with the shipped models as references (those
-    that are not the same model), as on the page."""
-    from gru_viz import figures
-    from gru_viz.app import page
-    from gru_viz.app.workspace import SHIPPED, ActiveModel
-    from gru_viz.model import load_model
-
-    references = {name: load_model(path) for name, path in page.REFERENCES.items()}
-    active = ActiveModel(model, SHIPPED, "model")
-    named = [
-        figures.NamedCurve("this model" if main else name, page.length_curve(m), main)
-        for name, m, main in page.curve_models(active, references)
-    ]
-    return figures.length_figure(named, page.train_bits(model), theme=theme)
-
-
-def _training(model_path: Path | None, theme: Theme) -> go.Figure:
-    from gru_viz import figures
-    from gru_viz.app import page
-    from gru_viz.checkpoint import DEFAULT_PATH
-    from gru_viz.replay import load_replay, replay_path
-
-    record = replay_path(Path(model_path or DEFAULT_PATH))
-    if not record.is_file():
-        raise ExportError(
-            f"no record of how this model learned: {record} does not exist (`python -m gru_viz "
-            "train` writes one beside the model)"
-        )
-    replay = load_replay(record)
-    steps = range(1, len(replay.losses) + 1)
-    checks = page.replay_checks(replay)
-    return figures.training_figure(steps, replay.losses, checks, height=460, theme=theme)
+    chosen = views_registry()[check_view(view)]
+    try:
+        return chosen.build(from_file(model, model_path), a, b, theme, analyses or Compute())
+    except ViewError as error:
+        raise ExportError(str(error)) from None
 
 
 # WRITING
 
 
+def figure_html(fig: go.Figure) -> str:
+    """The figure as one self-contained, interactive HTML file (plotly.js inside)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
+
+
 def write_figure(
-    figure: go.Figure | str,
-    path: Path,
-    fmt: str,
-    size: tuple[int, int] = DEFAULT_SIZE,
-    theme: Theme | None = None,
+    figure: go.Figure | str, path: Path, fmt: str, size: tuple[int, int] = DEFAULT_SIZE
 ) -> Path:
     """Write `figure` to `path` as `fmt`: HTML self-contained, PNG at `size` pixels, SVG
     vector (see MAX_VECTOR_CELLS), PDF; DOT text (the machine) as dot, or through Graphviz.
-    For static formats, `theme` (if given) is applied again at SLIDE_FONT_SIZE."""
+    A static figure is drawn as it is: build it in `slide_theme` for a slide."""
     path = Path(path)
     if isinstance(figure, str):
         data = _dot_output(figure, fmt)
     elif fmt == "dot":
         raise ExportError("--format dot is for the machine view only")
     elif fmt == "html":
-        data = figure.to_html(include_plotlyjs=True, full_html=True, auto_play=False).encode()
+        data = figure_html(figure).encode()
     elif fmt in STATIC:
-        data = static_image(figure, fmt, size, theme)
+        data = static_image(figure, fmt, size)
     else:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
     try:
@@ -274,16 +236,12 @@ def write_figure(
     return path
 
 
-def static_image(
-    fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, theme: Theme | None = None
-) -> bytes:
+def static_image(fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE) -> bytes:
     """`fig` drawn by kaleido as png, svg (vector heatmaps) or pdf at `size` pixels."""
     import plotly.io as pio
 
     browser = require_browser()
     fig = go.Figure(fig)  # a copy: the caller's figure stays as it is
-    if theme is not None:
-        fig = themed(fig, replace(theme, font_size=SLIDE_FONT_SIZE))
     width, height = size
     fig.update_layout(width=width, height=height)
     try:
@@ -399,11 +357,12 @@ def _visible_grid(fig: go.Figure, trace) -> tuple[int, int, float, float] | None
 def file_format(view: str, fmt: str) -> str:
     """The format `view` is written in by export_all: the machine falls back to dot where no
     DOT renderer is installed, animations to html, and the others to html when asked for dot."""
-    if view in ANIMATED:
+    kind = kind_of(view)
+    if kind == ANIMATION:
         return "html"
-    if view == "machine" and fmt != "dot" and dot_renderer() is None:
+    if kind == DOT and fmt != "dot" and dot_renderer() is None:
         return "dot"
-    if view != "machine" and fmt == "dot":
+    if kind != DOT and fmt == "dot":
         return "html"
     return fmt
 
@@ -417,12 +376,13 @@ def export_all(
     size: tuple[int, int] = DEFAULT_SIZE,
     theme: Theme = LIGHT,
     model_path: Path | None = None,
-    views: tuple[str, ...] = VIEWS,
+    views: tuple[str, ...] | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Every view of a + b into `folder` (made if missing), one file VIEW.EXT each; returns
     the files written and notes on views skipped or written in another format. Static
     formats share one Chromium."""
     folder = Path(folder)
+    views = view_names() if views is None else views
     check_output(folder, folder=True)
     if any(file_format(v, fmt) in STATIC for v in views):
         require_browser()
@@ -431,6 +391,7 @@ def export_all(
     except OSError as error:
         raise ExportError(f"cannot make folder {folder}: {error.strerror or error}") from None
     written, notes = [], []
+    analyses = Compute()  # each analysis once for all the views
     server = fmt in STATIC and len(views) > 1
     if server:
         import kaleido
@@ -443,14 +404,15 @@ def export_all(
             if kind != fmt:
                 notes.append(f"{view} written as {kind} ({fmt} is not possible for it here)")
             try:
-                figure = build_figure(model, a, b, view, theme, model_path)
+                look = slide_theme(theme) if kind in STATIC else theme
+                figure = build_figure(model, a, b, view, look, model_path, analyses)
             except ExportError as error:
                 if view != "training":
                     raise
                 notes.append(f"{view} skipped: {error}")
                 continue
             path = folder / f"{view}.{kind}"
-            written.append(write_figure(figure, path, kind, size, theme))
+            written.append(write_figure(figure, path, kind, size))
     finally:
         if server:
             kaleido.stop_sync_server(silence_warnings=True)

@@ -18,7 +18,7 @@ from gru_viz import bits as bitlib
 from gru_viz.carry import stress_operands
 
 if TYPE_CHECKING:
-    from gru_viz.interface import AdditionModel
+    from gru_viz.addition import AdditionModel
 
 DEFAULT_LENGTHS = tuple(2**k for k in range(17))  # operand bits: 1, 2, 4, ..., 65,536
 FULL_PAIRS = 1000  # pairs per operand set at every length up to FULL_PAIRS_UP_TO bits

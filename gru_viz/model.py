@@ -3,7 +3,7 @@
 Shapes are batch first everywhere: inputs x (B, T, 2) hold (a_t, b_t); gates and states
 z, r, h_tilde, h are (B, T, H); the output y is (B, T). Bit index t is worth 2**t (least
 significant bit first), so step t adds bit t. Everything that does not need TensorFlow (the
-Trace, reading outputs as probabilities, weight shapes, model files) lives in gru_viz.interface,
+Trace, reading outputs as probabilities, weight shapes, model files) lives in gru_viz.addition,
 gru_viz.weights and gru_viz.checkpoint.
 """
 
@@ -18,8 +18,8 @@ import tensorflow as tf
 from tensorflow.compiler.tf2xla.python import xla  # dynamic_update_slice: XLA's in-place write
 
 from gru_viz import checkpoint
+from gru_viz.addition import AdditionModel
 from gru_viz.config import ModelConfig
-from gru_viz.interface import AdditionModel
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
 MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long...

@@ -43,13 +43,14 @@ from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
 if TYPE_CHECKING:
-    from gru_viz.interface import AdditionModel
+    from gru_viz.addition import AdditionModel
     from gru_viz.model import GRUModel
     from gru_viz.training import StepInfo
 
 FORMAT = "gru-viz-replay"
 VERSION = 1
-MAX_SNAPSHOTS = 128  # snapshots a replay file may hold (the recorder keeps 40 by default)
+MAX_SNAPSHOTS = 128  # snapshots a replay file may hold
+KEPT_SNAPSHOTS = 40  # snapshots a SnapshotRecorder keeps by default
 MAX_LOSSES = 2**20  # steps of losses a replay file may hold (the app's panel trains 50,000)
 MAX_CHECK_BITS = 16  # operand lengths per check
 MAX_META_BYTES = 64 * 2**10  # the JSON record
@@ -114,7 +115,7 @@ class SnapshotRecorder:
     check, and the weights at up to max_snapshots steps (always the first and the last). One
     recorder per training; it never asks training to stop. `replay()` gives the result."""
 
-    def __init__(self, max_snapshots: int = 40) -> None:
+    def __init__(self, max_snapshots: int = KEPT_SNAPSHOTS) -> None:
         if isinstance(max_snapshots, bool) or not isinstance(max_snapshots, int):
             raise ValueError(f"max_snapshots must be a whole number; got {max_snapshots!r}")
         if not 2 <= max_snapshots <= MAX_SNAPSHOTS:

@@ -18,7 +18,7 @@ from gru_viz import bits as bitlib
 from gru_viz.carry import PROBE_BITS, PROBE_PAIRS, probe_operands
 
 if TYPE_CHECKING:
-    from gru_viz.interface import AdditionModel
+    from gru_viz.addition import AdditionModel
 
 LOW, HIGH = 0.1, 0.9  # a gate value below LOW is left-saturated, above HIGH right-saturated
 

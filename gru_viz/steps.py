@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gru_viz.explain import chain_runs
-from gru_viz.interface import Trace
+from gru_viz.addition import Trace
+from gru_viz.why import chain_runs
 
 
 @dataclass(frozen=True)

@@ -491,3 +491,19 @@ def test_a_training_link_over_a_server_cap_names_the_cap(monkeypatch):
     )
     assert at.session_state["workspace"].job is None  # nothing was trained
     assert sums(at)["Predicted sum"] == "1040"
+
+
+def test_a_failed_analysis_says_so_and_stops_waiting(monkeypatch):
+    import gru_viz.extraction
+
+    def broken(model, **kwargs):
+        raise RuntimeError("the machine could not be read")
+
+    monkeypatch.setattr(gru_viz.extraction, "extract_automaton", broken)
+    at = run_app(tab="How it learned")
+    run_until(at, lambda at: not at.session_state["replay_pending"], "the waiting to end")
+    errors = [e.value for e in at.error]
+    assert any(
+        "the machine inside this model failed" in e and "could not be read" in e for e in errors
+    )
+    assert len(at.get("plotly_chart")) == 3  # the training, the gates and the length curve

@@ -6,6 +6,7 @@ import pytest
 import gru_viz
 from gru_viz import automaton as au
 from gru_viz import bits as bitlib
+from gru_viz import extraction as ex
 from gru_viz.figures import machine
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "assets" / "tutorial.npz"
@@ -13,7 +14,7 @@ TUTORIAL = Path(__file__).resolve().parent.parent / "assets" / "tutorial.npz"
 
 @pytest.fixture(scope="module")
 def shipped():
-    return au.extract_automaton(gru_viz.load_model(), seed=0)
+    return ex.extract_automaton(gru_viz.load_model(), seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +39,13 @@ def test_the_shipped_model_is_the_two_state_adder(shipped):
 
 
 def test_extraction_is_deterministic_for_a_seed(shipped):
-    again = au.extract_automaton(gru_viz.load_model(), seed=0)
+    again = ex.extract_automaton(gru_viz.load_model(), seed=0)
     assert again == shipped
     np.testing.assert_array_equal(again.centroids, shipped.centroids)
 
 
 def test_the_tutorial_model_is_not_the_adder(tutorial_model):
-    machine = au.extract_automaton(tutorial_model, seed=0)
+    machine = ex.extract_automaton(tutorial_model, seed=0)
     assert not machine.is_adder and machine.n_states > 2
     assert machine.agreement_random < 1.0
     assert machine.consistency < 0.9
@@ -81,7 +82,7 @@ def test_the_textbook_adder_adds_exactly():
     adder = au.textbook_adder()
     rng = np.random.default_rng(0)
     for n in rng.integers(1, 300, size=50):
-        a, b = (int(v) for v in au._random_ints(rng, [int(n), int(n)]))
+        a, b = (int(v) for v in ex._random_ints(rng, [int(n), int(n)]))
         bits_a, bits_b, n_bits = adder_bits(a, b)
         assert bitlib.from_bits(au.run_machine(adder, bits_a, bits_b)) == a + b
         path = au.machine_path(adder, bits_a, bits_b)  # (T + 1,)

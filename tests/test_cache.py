@@ -5,9 +5,10 @@ import threading
 import numpy as np
 import pytest
 
-from gru_viz.app.cache import AnalysisCache, Failed, Pending
+from gru_viz.addition import AdditionModel
+from gru_viz.analyses import Analysis, NotReady, pending, ready
+from gru_viz.app.cache import AnalysisCache
 from gru_viz.config import ModelConfig
-from gru_viz.interface import AdditionModel
 
 WAIT = 30.0
 
@@ -35,45 +36,57 @@ class Counter:
         return (float(model.value), args)
 
 
+def quick(fn) -> Analysis:
+    return Analysis("a quick test", fn)
+
+
+def heavy(fn) -> Analysis:
+    return Analysis("a heavy test", fn, heavy=True, takes_progress=True)
+
+
 def test_a_result_is_computed_once_per_model_and_arguments():
-    cache, count = AnalysisCache(), Counter()
+    cache, calls = AnalysisCache(), Counter()
+    count = quick(calls)
     model = TinyModel(1.0)
     assert cache.get(model, count, 5) == (1.0, (5,))
     assert cache.get(model, count, 5) == (1.0, (5,))
-    assert count.calls == 1
+    assert calls.calls == 1
     cache.get(model, count, 6)
-    assert count.calls == 2
+    assert calls.calls == 2
 
 
 def test_a_changed_model_never_sees_the_old_result():
     # A live training publishes new weights; an upload brings other weights: new fingerprints.
-    cache, count = AnalysisCache(), Counter()
+    cache, calls = AnalysisCache(), Counter()
+    count = quick(calls)
     snapshot = TinyModel(1.0)
     assert cache.get(snapshot, count)[0] == 1.0
     later = TinyModel(2.0)
     assert cache.get(later, count)[0] == 2.0
     same_weights = TinyModel(1.0)  # the same file uploaded again shares the result
     assert cache.get(same_weights, count)[0] == 1.0
-    assert count.calls == 2
+    assert calls.calls == 2
 
 
 def test_least_recently_used_models_and_results_are_dropped():
-    cache, count = AnalysisCache(max_models=2, max_results=2), Counter()
+    cache, calls = AnalysisCache(max_models=2, max_results=2), Counter()
+    count = quick(calls)
     models = [TinyModel(v) for v in (1.0, 2.0, 3.0)]
     for model in models:
         cache.get(model, count)
     cache.get(models[0], count)  # dropped when the third came
-    assert count.calls == 4
+    assert calls.calls == 4
     for n in range(3):
         cache.get(models[0], count, n)
     cache.get(models[0], count, 0)  # pushed out by 1 and 2
-    assert count.calls == 8
+    assert calls.calls == 8
 
 
 def test_a_background_request_reports_progress_then_the_result():
     cache = AnalysisCache()
     release, halfway = threading.Event(), threading.Event()
 
+    @heavy
     def slow(model, progress):
         progress(0.5)
         halfway.set()
@@ -82,22 +95,30 @@ def test_a_background_request_reports_progress_then_the_result():
 
     model = TinyModel(1.0)
     first = cache.request(model, slow)
-    assert isinstance(first, Pending)
+    assert first.pending and not first.ready and not first.failed
     assert halfway.wait(WAIT)
-    assert cache.request(model, slow) == Pending(0.5)
+    assert cache.request(model, slow) == pending(0.5)
+    with pytest.raises(NotReady) as waiting:  # a view that needs it is told it is not ready
+        cache.get(model, slow)
+    assert waiting.value.result == pending(0.5)
     release.set()
-    assert cache.wait(model, slow) == "done"
-    assert cache.request(model, slow) == "done"
+    assert cache.wait(model, slow) == ready("done")
+    assert cache.request(model, slow) == ready("done")
+    assert cache.get(model, slow) == "done"
 
 
 def test_a_failing_background_analysis_is_reported_not_raised():
     cache = AnalysisCache()
 
+    @heavy
     def broken(model, progress):
         raise RuntimeError("no memory left")
 
     result = cache.wait(TinyModel(1.0), broken)
-    assert isinstance(result, Failed) and "no memory left" in result.message
+    assert result.failed and not result.pending and "no memory left" in result.message
+    with pytest.raises(NotReady) as failing:
+        cache.get(TinyModel(1.0), broken)
+    assert failing.value.result.failed
 
 
 def test_ablation_changes_the_fingerprint():
@@ -112,6 +133,7 @@ def test_ablation_changes_the_fingerprint():
 def test_results_are_dropped_oldest_first_to_fit_the_memory_budget():
     cache, computed = AnalysisCache(max_bytes=3 * 8000), []
 
+    @quick
     def array(model, n):
         computed.append(n)
         return np.zeros(1000, np.float64) + n  # 8,000 bytes

@@ -192,7 +192,7 @@ def test_all_writes_one_file_per_view(tmp_path, capsys):
     assert main([*args, "--theme", "dark", "-o", str(folder)]) == 0
     names = sorted(p.name for p in folder.iterdir())
     machine = "machine.dot" if export.dot_renderer() is None else "machine.html"
-    expected = [f"{v}.html" for v in export.VIEWS if v != "machine"] + [machine]
+    expected = [f"{v}.html" for v in export.view_names() if v != "machine"] + [machine]
     assert names == sorted(expected)
     assert "#0e1117" in (folder / "training.html").read_text()
 

@@ -180,7 +180,7 @@ def every_figure_kind(theme: figures.Theme) -> dict[str, go.Figure]:
     from gru_viz.ablation import AblationRanking
     from gru_viz.length import LengthCurve
     from gru_viz.saturation import Saturation
-    from gru_viz.state_map import MapPath, StateMap
+    from gru_viz.state_space import MapPath, StateMap
 
     rng = np.random.default_rng(1)
     trace = make_trace(1024, 16, hidden=3)
@@ -287,7 +287,7 @@ def test_themes_by_name_and_for_the_table_and_the_machine():
     assert f"--gv-text: {figures.DARK.text}" in css and "#f4f5f7" not in css
     from test_page import make_trace
 
-    from gru_viz.analysis import bit_table
+    from gru_viz.bit_table import bit_table
 
     html = figures.bit_table_html(bit_table(make_trace(5, 3)), range(4), theme=figures.DARK)
     assert "--gv-head: " + figures.DARK.table_header in html

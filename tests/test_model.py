@@ -61,7 +61,7 @@ def test_forward_pass_matches_reference_for_batches_lengths_and_ablations(batch,
 
 def test_predict_bits_in_parallel_parts_matches_the_reference():
     from gru_viz import bits as bitlib
-    from gru_viz.interface import PARALLEL_CALLS, PARALLEL_PART_PAIRS
+    from gru_viz.addition import PARALLEL_CALLS, PARALLEL_PART_PAIRS
 
     model = random_model(16, seed=11)
     n_pairs = PARALLEL_CALLS * PARALLEL_PART_PAIRS + 1  # split into parts run at once

@@ -1,4 +1,5 @@
-"""The page's wording and choices (gru_viz.app.page), without Streamlit."""
+"""The page's wording and choices (gru_viz.app.wording, links, panel, look) and the views' own
+helpers, without Streamlit."""
 
 import re
 from types import SimpleNamespace
@@ -8,11 +9,17 @@ import pytest
 
 from gru_viz import bits as bitlib
 from gru_viz import figures, steps
-from gru_viz.app import page
+from gru_viz.addition import Trace
+from gru_viz.app import links, look, panel, wording
 from gru_viz.app.jobs import FINISHED, RUNNING, WAITING
 from gru_viz.app.slots import TrainingSlots
 from gru_viz.config import TUNABLE, preset_values
-from gru_viz.interface import Trace
+from gru_viz.export import figure_html
+from gru_viz.sources import curve_models
+from gru_viz.views import VIEWS
+from gru_viz.views import gates as gate_view
+from gru_viz.views import machine as machine_view
+from gru_viz.views import steps as step_view
 
 
 def make_trace(a: int, b: int, wrong_at: tuple[int, ...] = (), hidden: int = 3) -> Trace:
@@ -37,39 +44,40 @@ def make_trace(a: int, b: int, wrong_at: tuple[int, ...] = (), hidden: int = 3) 
 
 
 def test_verdict_says_right_or_names_the_first_wrong_bit():
-    assert page.verdict(make_trace(1024, 16)) == "Right: all 12 sum bits are correct."
-    wrong = page.verdict(make_trace(1024, 16, wrong_at=(3, 7)))
+    assert wording.verdict(make_trace(1024, 16)) == "Right: all 12 sum bits are correct."
+    wrong = wording.verdict(make_trace(1024, 16, wrong_at=(3, 7)))
     assert "2 of 12 sum bits differ, the first at position 3" in wrong
 
 
 def test_long_sums_are_not_metrics():
-    assert page.sums(make_trace(5, 6)).short
-    long = page.sums(make_trace(10**40, 1))
+    assert wording.sums(make_trace(5, 6)).short
+    long = wording.sums(make_trace(10**40, 1))
     assert not long.short and long.true == str(10**40 + 1)
 
 
 def test_usual_reading_is_written_out_only_for_short_sums():
-    text = page.usual_reading_text(make_trace(1024, 16))
+    text = wording.usual_reading_text(make_trace(1024, 16))
     assert "true sum  010000010000" in text
-    assert page.usual_reading_text(make_trace(2**300, 1)) == ""
+    assert wording.usual_reading_text(make_trace(2**300, 1)) == ""
 
 
 def test_each_view_draws_its_own_panels_and_names_its_file():
     trace = make_trace(6, 3)
-    order = page.unit_order(np.array([2, 0, 1]), 3, by_carry=True)
-    gates = page.inside_figure(trace, "Gates z and r", order)
-    states = page.inside_figure(trace, "States h~ and h", page.unit_order(order, 3, False))
+    order = gate_view.unit_order(np.array([2, 0, 1]), 3, by_carry=True)
+    gates = gate_view.figure(trace, "gates", order)
+    states = gate_view.figure(trace, "states", gate_view.unit_order(order, 3, False))
     assert [a.text for a in gates.layout.annotations] == ["Update gate z", "Reset gate r"]
     assert [a.text for a in states.layout.annotations] == ["Candidate state h~", "Hidden state h"]
     assert gates.data[1].y[0] == "unit 2" and states.data[1].y[0] == "unit 0"
     assert gates.layout.title.text == "Update gate z and reset gate r for 6 + 3"
-    assert page.figure_file_name("States h~ and h", trace) == "gru-viz-states-6-plus-3"
-    assert page.figure_file_name("Gates z and r", make_trace(2**70, 1)) == "gru-viz-gates"
+    assert VIEWS["states"].file_name(6, 3) == "gru-viz-states-6-plus-3"
+    assert VIEWS["gates"].file_name(2**70, 1) == "gru-viz-gates"
+    assert VIEWS["length"].file_name(6, 3) == "gru-viz-length"  # the same for any numbers
 
 
 def test_zoom_note_only_for_additions_wider_than_the_opening_view():
-    assert page.zoom_note(100) == ""
-    assert "the view opens on positions 0 to 255" in page.zoom_note(1000)
+    assert wording.zoom_note(100) == ""
+    assert "the view opens on positions 0 to 255" in wording.zoom_note(1000)
 
 
 def test_training_fields_come_from_the_one_list():
@@ -77,10 +85,10 @@ def test_training_fields_come_from_the_one_list():
     assert set(preset_values("tutorial")) == set(names)
     assert preset_values("tutorial")["train_bits"] == 4
     rate = next(t for t in TUNABLE if t.name == "learning_rate")
-    assert page.number_input_args(rate)["format"] == "%g"
+    assert panel.number_input_args(rate)["format"] == "%g"
     steps = next(t for t in TUNABLE if t.name == "max_steps")
     assert steps.flag == "--max-steps" and "--steps" in steps.aliases
-    assert page.number_input_args(steps)["max_value"] == 50_000
+    assert panel.number_input_args(steps)["max_value"] == 50_000
 
 
 def status(state: str, **extra) -> SimpleNamespace:
@@ -90,9 +98,9 @@ def status(state: str, **extra) -> SimpleNamespace:
 
 def test_a_waiting_training_is_told_its_place():
     slots = TrainingSlots(2)
-    text = page.waiting_text(status(WAITING, place_in_line=3), slots)
+    text = panel.waiting_text(status(WAITING, place_in_line=3), slots)
     assert "0 of 2 trainings" in text and "number 3 in line" in text
-    assert page.waiting_text(status(RUNNING), slots) == ""
+    assert panel.waiting_text(status(RUNNING), slots) == ""
 
 
 def test_fallback_message_follows_the_training_in_place_of_the_shipped_model():
@@ -100,10 +108,10 @@ def test_fallback_message_follows_the_training_in_place_of_the_shipped_model():
         fallback = None if state is None else status(state)
         return SimpleNamespace(error="no such file", fallback_status=lambda: fallback)
 
-    assert page.fallback_message(shared(None)) == ""
-    assert "is being trained on this server" in page.fallback_message(shared(RUNNING))
-    assert "no such file" in page.fallback_message(shared(FINISHED))
-    assert "was trained on this server" in page.fallback_message(shared(FINISHED))
+    assert panel.fallback_message(shared(None)) == ""
+    assert "is being trained on this server" in panel.fallback_message(shared(RUNNING))
+    assert "no such file" in panel.fallback_message(shared(FINISHED))
+    assert "was trained on this server" in panel.fallback_message(shared(FINISHED))
 
 
 class Model:
@@ -117,34 +125,34 @@ class Model:
 
 
 def test_the_length_figure_draws_each_model_once():
-    from gru_viz.app.workspace import SHIPPED, ActiveModel
+    from gru_viz.sources import SHIPPED, ActiveModel
 
     shipped, tutorial = Model("robust"), Model("tutorial")
     refs = {"shipped robust model": shipped, "shipped tutorial model": tutorial}
-    chosen = page.curve_models(ActiveModel(shipped, SHIPPED, "shipped"), refs)
+    chosen = curve_models(ActiveModel(shipped, SHIPPED, "shipped"), refs)
     assert [(name, main) for name, _, main in chosen] == [
         ("model on this page", True),
         ("shipped tutorial model", False),
     ]
     ablated = ActiveModel(Model("off"), SHIPPED, "x", units_off=(2,), intact_model=shipped)
-    names = [name for name, _, _ in page.curve_models(ablated, refs)]
+    names = [name for name, _, _ in curve_models(ablated, refs)]
     assert names == ["model with units off", "model with all units on", "shipped tutorial model"]
 
 
 def test_heavy_views_wait_for_a_training_to_end():
-    from gru_viz.app.workspace import TRAINING, ActiveModel
+    from gru_viz.sources import TRAINING, ActiveModel
 
-    assert "still training" in page.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", True))
-    assert page.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", live=False)) == ""
+    assert "still training" in panel.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", True))
+    assert panel.unsettled_notice(ActiveModel(Model("m"), TRAINING, "", live=False)) == ""
 
 
 def test_the_zoom_shows_the_chain_that_broke_with_a_margin():
-    from gru_viz.explain import Explanation
+    from gru_viz.why import Explanation
 
     fields = dict.fromkeys(Explanation.__dataclass_fields__)
     why = Explanation(**{**fields, "chain_start": 3, "first_wrong": 12})
-    assert page.chain_range(why, 40) == (0.5, 15.5)
-    assert page.chain_range(Explanation(**fields), 40) is None
+    assert gate_view.chain_range(why, 40) == (0.5, 15.5)
+    assert gate_view.chain_range(Explanation(**fields), 40) is None
 
 
 def test_the_machine_text_says_how_it_was_checked_and_that_it_is_no_proof():
@@ -160,26 +168,26 @@ def test_the_machine_text_says_how_it_was_checked_and_that_it_is_no_proof():
             "agreement_stress": 1.0,
         }
     )
-    text = page.machine_text(found)
+    text = machine_view.machine_text(found)
     assert "2 states" in text and "It is the two-state adder" in text
     assert "1,000 random 1,024-bit sums" in text and "tested, not proved" in text
     assert "No addition of up to 4,095-bit numbers" in text
     lost = type(found)(**{**found.__dict__, "first_departure": (3, 5, 2)})
-    assert "3 + 5, at bit 2" in page.machine_text(lost)
-    paths = page.machine_paths(found, 7, 1)
+    assert "3 + 5, at bit 2" in machine_view.machine_text(lost)
+    paths = machine_view.machine_paths(found, 7, 1)
     assert list(paths.adder_path) == [0, 1, 1, 1, 0]  # carry 0, then the carry moves to bit 3
 
 
 def test_the_step_window_centres_the_step_and_stays_inside():
-    assert page.step_window(8, 21, 4) == (4, 13)
-    assert page.step_window(0, 21, 4) == (0, 9)
-    assert page.step_window(20, 21, 4) == (12, 21)
-    assert page.step_window(2, 3, 4) == (0, 3)
+    assert step_view.step_window(8, 21, 4) == (4, 13)
+    assert step_view.step_window(0, 21, 4) == (0, 9)
+    assert step_view.step_window(20, 21, 4) == (12, 21)
+    assert step_view.step_window(2, 3, 4) == (0, 3)
 
 
 def test_a_figure_saves_as_one_self_contained_html_file():
     trace = make_trace(6, 3)
-    html = page.figure_html(page.inside_figure(trace, "Gates z and r", np.arange(3)))
+    html = figure_html(gate_view.figure(trace, "gates", np.arange(3)))
     assert "<html>" in html[:40] and "Plotly.newPlot" in html
     assert "<script src=" not in html  # plotly.js is inside, nothing is fetched
 
@@ -203,7 +211,7 @@ def carry_units_of(order: list[int], top_score: float = 1.0):
 
 def test_the_animated_step_through_has_one_frame_per_bit_and_a_play_button():
     trace = make_trace(0b0111, 0b0001)  # 7 + 1: the carry runs from bit 0 into bit 3
-    fig = page.step_animation(trace, carry_units_of([2, 0, 1]), figures.DARK)
+    fig = step_view.animation(trace, carry_units_of([2, 0, 1]), figures.DARK)
     assert [f.name for f in fig.frames] == ["0", "1", "2", "3"]
     assert "Bit 2</b>: 1 + 0 + carry 1 = 2, carry out 1" in fig.frames[2].layout.title.text
     cursor = fig.frames[3].layout.shapes[0]
@@ -212,24 +220,24 @@ def test_the_animated_step_through_has_one_frame_per_bit_and_a_play_button():
     assert any("Play" in label for label in labels) and any("Pause" in label for label in labels)
     assert len(fig.layout.sliders[0].steps) == 4
     assert fig.layout.paper_bgcolor == figures.DARK.background
-    html = page.figure_html(fig)
+    html = figure_html(fig)
     assert "Plotly.addFrames" in html  # the frames are in the file
     assert not re.search(r"Plotly\.animate\('[^']*', null\)", html)  # it waits for Play
 
 
 def test_a_long_animation_covers_the_first_bits_and_says_so():
     trace = make_trace(2**300 - 1, 1)
-    fig = page.step_animation(trace, carry_units_of([0, 1, 2]))
+    fig = step_view.animation(trace, carry_units_of([0, 1, 2]))
     assert len(fig.frames) == figures.MAX_FRAMES
     notes = [a.text for a in fig.layout.annotations]
     assert any(f"plays bits 0 to {figures.MAX_FRAMES - 1} of 301" in note for note in notes)
-    assert page.animation_note(20, 20) == ""
+    assert step_view.animation_note(20, 20) == ""
 
 
 def test_a_wrong_bit_is_named_in_its_frame():
     trace = make_trace(5, 3, wrong_at=(1,))
-    assert "WRONG" in page.step_caption(steps.step(trace, 1, [0]))
-    assert "right" in page.step_caption(steps.step(trace, 0, [0]))
+    assert "WRONG" in step_view.step_caption(steps.step(trace, 1, [0]))
+    assert "right" in step_view.step_caption(steps.step(trace, 0, [0]))
 
 
 def test_train_links_round_trip_every_setting():
@@ -244,12 +252,12 @@ def test_train_links_round_trip_every_setting():
         max_steps=1234,
         seed=99,
     )
-    link = page.train_link(config)
+    link = links.train_link(config)
     assert link == "tutorial_h7_lr0.0025_batch33_bits6_steps1234_seed99"
-    assert page.parse_train_link(link) == config
-    assert set(page.TRAIN_LINK_KEYS) == {t.name for t in TUNABLE}  # every setting has a name
-    assert page.parse_train_link("robust") == TrainConfig(preset="robust")  # the preset's own
-    note = page.retrain_note(config)
+    assert links.parse_train_link(link) == config
+    assert set(links.TRAIN_LINK_KEYS) == {t.name for t in TUNABLE}  # every setting has a name
+    assert links.parse_train_link("robust") == TrainConfig(preset="robust")  # the preset's own
+    note = links.retrain_note(config)
     assert "tutorial preset, hidden size 7, learning rate 0.0025" in note
     assert "seed 99" in note and "training is deterministic, so it is the same model" in note
 
@@ -271,8 +279,8 @@ def test_train_links_round_trip_every_setting():
 )
 def test_a_bad_train_link_says_what_is_wrong(text, says):
     with pytest.raises(ValueError, match=re.escape(says)):
-        page.parse_train_link(text)
-    assert page.bad_train_link(ValueError("x")).endswith("The shipped model is shown instead.")
+        links.parse_train_link(text)
+    assert links.bad_train_link(ValueError("x")).endswith("The shipped model is shown instead.")
 
 
 def test_only_a_model_trained_here_goes_into_the_link():
@@ -282,17 +290,17 @@ def test_only_a_model_trained_here_goes_into_the_link():
     training = SimpleNamespace(job=SimpleNamespace(config=running), own=None, own_config=None)
     trained = SimpleNamespace(job=None, own=object(), own_config=done)
     uploaded = SimpleNamespace(job=None, own=object(), own_config=None)
-    assert page.link_training(True, training) == running
-    assert page.link_training(True, trained) == done
-    assert page.link_training(True, uploaded) is None
-    assert page.link_training(False, trained) is None  # the page shows a shipped model
+    assert links.link_training(True, training) == running
+    assert links.link_training(True, trained) == done
+    assert links.link_training(True, uploaded) is None
+    assert links.link_training(False, trained) is None  # the page shows a shipped model
 
 
 def test_a_link_waits_for_no_slot_when_the_server_is_full():
     slots = TrainingSlots(1)
-    assert page.link_slots_full(slots) == ""
+    assert links.link_slots_full(slots) == ""
     assert slots.acquire("someone", lambda: False)
-    assert "all 1 training slots on this server are busy" in page.link_slots_full(slots)
+    assert "all 1 training slots on this server are busy" in links.link_slots_full(slots)
     slots.release()
 
 
@@ -308,24 +316,23 @@ def test_a_training_stopped_early_is_linked_with_the_step_it_stopped_at():
 
 
 def test_the_vector_svg_command_names_the_view_and_short_numbers():
-    assert page.svg_command("gates", "1024", "16") == (
+    assert wording.svg_command("gates", "1024", "16") == (
         "python -m gru_viz figure 1024 16 --view gates --format svg"
     )
-    assert page.svg_command(None, "9" * 41, " 7 ") == (
+    assert wording.svg_command(None, "9" * 41, " 7 ") == (
         "python -m gru_viz figure A 7 --all --format svg"
     )
-    assert page.svg_command("length", "1e5", None).startswith("python -m gru_viz figure A B")
-    assert "needs Chromium on the server" in page.no_browser_caption("gates", "1", "2")
-    assert "20,000 cells" in page.vector_svg_help() and "raster image" in page.vector_svg_help()
+    assert wording.svg_command("length", "1e5", None).startswith("python -m gru_viz figure A B")
+    assert "needs Chromium on the server" in wording.no_browser_caption("gates", "1", "2")
+    svg_help = wording.vector_svg_help()
+    assert "20,000 cells" in svg_help and "raster image" in svg_help
 
 
 def test_presentation_lays_the_gates_out_to_fill_a_16_by_9_box():
     trace = make_trace(1048575, 1, hidden=16)
     units = carry_units_of(list(range(16)))
-    fig = figures.themed(
-        page.inside_figure(trace, "Gates z and r", units.order, units),
-        page.page_theme("dark", present=True),
-    )
+    theme = look.page_theme("dark", present=True)
+    fig = gate_view.figure(trace, "gates", units.order, units, theme=theme)
     figures.fit_to_aspect(fig)
     assert fig.layout.height is None and fig.layout.autosize  # the box's height, not its own
     rows = sorted((a.domain for a in fig.select_yaxes()), key=lambda d: -d[1])
@@ -343,16 +350,16 @@ def test_a_server_cap_stops_the_fields_and_refuses_a_training_over_it():
 
     caps = AppSettings(max_hidden=32, max_steps=2_000)
     fields = {t.name: t for t in TUNABLE}
-    hidden = page.number_input_args(fields["hidden_size"], caps)
+    hidden = panel.number_input_args(fields["hidden_size"], caps)
     assert hidden["max_value"] == 32 and "At most 32 on this server." in hidden["help"]
-    assert page.number_input_args(fields["batch_size"], caps) == page.number_input_args(
+    assert panel.number_input_args(fields["batch_size"], caps) == panel.number_input_args(
         fields["batch_size"]
     )  # not capped: as before
     asked = {**preset_values("robust"), "hidden_size": 64}
     with pytest.raises(ValueError, match="Hidden size 64 is more .* at most 32 .*MAX_HIDDEN"):
-        page.training_config("robust", asked, caps)
+        panel.training_config("robust", asked, caps)
     asked = {**preset_values("robust"), "max_steps": 5_000}
     with pytest.raises(ValueError, match="Step limit 5,000 .* at most 2,000 .*MAX_STEPS"):
-        page.training_config("robust", asked, caps)
-    assert page.training_config("robust", preset_values("robust"), caps).hidden_size == 16
-    assert page.number_input_args(fields["hidden_size"], AppSettings())["max_value"] == 256
+        panel.training_config("robust", asked, caps)
+    assert panel.training_config("robust", preset_values("robust"), caps).hidden_size == 16
+    assert panel.number_input_args(fields["hidden_size"], AppSettings())["max_value"] == 256

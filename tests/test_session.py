@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gru_viz.app import page
+from gru_viz.app import panel
 from gru_viz.app.jobs import (
     FAILED,
     FINISHED,
@@ -19,8 +19,9 @@ from gru_viz.app.jobs import (
     progress_text,
 )
 from gru_viz.app.slots import TrainingSlots
-from gru_viz.app.workspace import OWN, SHIPPED, TRAINING, ActiveModel, Workspace
+from gru_viz.app.workspace import Workspace
 from gru_viz.config import TrainConfig
+from gru_viz.sources import OWN, SHIPPED, TRAINING, ActiveModel
 
 WAIT = 30.0  # seconds; only ever reached if something hangs
 
@@ -240,13 +241,13 @@ def test_pause_toggles_and_stop_ends_the_sessions_training():
     ws.toggle_pause()
     gate.set()
     wait_for(lambda: ws.job_status().paused, "the pause")
-    assert page.pause_button(ws.job_status())[0] == "Resume"
+    assert panel.pause_button(ws.job_status())[0] == "Resume"
     ws.toggle_pause()
     wait_for(lambda: not ws.job_status().paused, "the resume")
     ws.stop()
     wait_for(lambda: not ws.training, "the stop")
     assert ws.job_status().stopped in ("stopped", "max_steps")
-    assert page.pause_button(None)[0] == "Pause"
+    assert panel.pause_button(None)[0] == "Pause"
 
 
 def test_a_bad_upload_changes_nothing():
@@ -261,14 +262,14 @@ def test_training_config_takes_the_panel_fields_and_matches_the_library_preset()
     fields = dict(
         hidden_size=8, learning_rate=0.02, batch_size=32, train_bits=10, max_steps=50, seed=3
     )
-    config = page.training_config("robust", fields)
+    config = panel.training_config("robust", fields)
     assert (config.hidden_size, config.train_bits, config.max_steps, config.seed) == (8, 10, 50, 3)
     # Everything else is the library's preset: the page trains what the CLI trains.
     assert config == TrainConfig(preset="robust", **fields)
     with pytest.raises(ValueError, match="batch_size"):
-        page.training_config("robust", {**fields, "batch_size": 0})
+        panel.training_config("robust", {**fields, "batch_size": 0})
     with pytest.raises(ValueError, match="use at least 4 training bits"):
-        page.training_config("tutorial", {**fields, "train_bits": 3})
+        panel.training_config("tutorial", {**fields, "train_bits": 3})
 
 
 def test_progress_text_and_refresh():
@@ -291,11 +292,11 @@ def test_progress_text_and_refresh():
     text = progress_text(status)
     assert "step 5 of 10" in text and "loss 0.5000" in text and "25% at 16 bits" in text
     assert status.fraction == 0.5
-    assert page.refresh_seconds(64) == 0.5
-    assert page.refresh_seconds(30_000) > 0.5
-    assert page.results_refresh(2**63, 5, live=True) == 0.5
-    assert page.results_refresh(2**63, 5, live=False) is None
-    assert page.results_refresh(None, 5, live=True) == 0.5
+    assert panel.refresh_seconds(64) == 0.5
+    assert panel.refresh_seconds(30_000) > 0.5
+    assert panel.results_refresh(2**63, 5, live=True) == 0.5
+    assert panel.results_refresh(2**63, 5, live=False) is None
+    assert panel.results_refresh(None, 5, live=True) == 0.5
 
 
 def test_a_job_whose_page_is_gone_stops_and_frees_its_slot(monkeypatch):

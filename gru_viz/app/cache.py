@@ -5,11 +5,11 @@ analysis function and its arguments. A live training's snapshots, an upload and 
 model each have their own fingerprint, so none is ever served another's results, and two
 sessions looking at the same model share one computation.
 
-A view plugs in with one compute function `fn(model, *args)`: `get` runs it on the page's thread
-(quick analyses: a trace, the carry order); `request` runs it on one background worker and
-answers at once with `Pending` (and its progress) until the result is ready (heavy analyses:
-length curves, the automaton, ablation rankings). A background function takes a keyword
-`progress`, a callable given the fraction done.
+The cache is a gru_viz.analyses.Analyses, so views ask it as they ask anything else: `request`
+answers at once with a Result, ready, pending (with its progress) or failed; `get` answers with
+the value, computing a quick analysis on the page's thread (a trace, the carry order) and
+raising NotReady while a heavy one (length curves, the machine, the unit ranking) is computed
+on one background worker, or if it failed.
 """
 
 from __future__ import annotations
@@ -23,29 +23,15 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from dataclasses import dataclass
 
 import numpy as np
 
-from gru_viz.interface import AdditionModel
+from gru_viz.addition import AdditionModel
+from gru_viz.analyses import Analysis, NotReady, Result, failed, pending, ready
 
 MAX_MODELS = 12  # models whose results are kept; the least recently used is dropped first
 MAX_RESULTS = 24  # results kept per model, least recently used dropped first
 MAX_BYTES = 256 * 2**20  # arrays kept in all results at most; the oldest go first
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A background analysis under way: `fraction` done so far, in [0, 1]."""
-
-    fraction: float
-
-
-@dataclass(frozen=True)
-class Failed:
-    """A background analysis that raised; `message` says what went wrong."""
-
-    message: str
 
 
 class _Progress:
@@ -75,23 +61,30 @@ class AnalysisCache:
         self._worker: threading.Thread | None = None
         _OPEN.add(self)
 
-    def get(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
-        """fn(model, *args), computed here the first time and remembered for this model."""
-        fingerprint, key = model.fingerprint(), _key(fn, args)
+    def get(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> object:
+        """analysis(model, *args), remembered for this model: a quick one computed here the
+        first time; a heavy one from the background (NotReady while pending or if it failed)."""
+        if analysis.heavy:
+            result = self.request(model, analysis, *args)
+            if not result.ready:
+                raise NotReady(analysis, result)
+            return result.value
+        fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
         if found:
             return value
-        value = fn(model, *args)
+        value = analysis(model, *args)
         self._store(fingerprint, key, value)
         return value
 
-    def request(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
-        """fn(model, *args, progress=...) if it is ready; else start it in the background (once)
-        and return Pending with its progress, or Failed if it raised."""
-        fingerprint, key = model.fingerprint(), _key(fn, args)
+    def request(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
+        """Ready if analysis(model, *args) is; else start it in the background (once) and
+        answer pending with its progress, or failed if it raised."""
+        fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
         if found:
-            return value
+            return ready(value)
+        fn = analysis
         with self._lock:
             if (fingerprint, key) not in self._running:
                 progress = _Progress()
@@ -101,16 +94,16 @@ class AnalysisCache:
             future, progress = self._running[fingerprint, key]
         if future.done():
             return self._finish(fingerprint, key, future)
-        return Pending(progress.fraction)
+        return pending(progress.fraction)
 
-    def wait(self, model: AdditionModel, fn: Callable, *args: Hashable) -> object:
-        """The background result of fn(model, *args), waiting for it if need be."""
-        result = self.request(model, fn, *args)
-        if isinstance(result, Pending):
+    def wait(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
+        """The background result of analysis(model, *args), waiting for it if need be."""
+        result = self.request(model, analysis, *args)
+        if result.pending:
             with self._lock:
-                future, _ = self._running[model.fingerprint(), _key(fn, args)]
+                future, _ = self._running[model.fingerprint(), _key(analysis, args)]
             future.exception()  # waits
-            result = self.request(model, fn, *args)
+            result = self.request(model, analysis, *args)
         return result
 
     def close(self, timeout: float = 60.0) -> None:
@@ -153,19 +146,19 @@ class AnalysisCache:
             except BaseException as error:  # reported by request() as Failed
                 future.set_exception(error)
 
-    def _finish(self, fingerprint: str, key: Hashable, future: Future) -> object:
+    def _finish(self, fingerprint: str, key: Hashable, future: Future) -> Result:
         if future.cancelled():  # close(): the process is ending
-            return Failed("cancelled: the server is stopping")
+            return failed("cancelled: the server is stopping")
         error = future.exception()
         if error is None:
             self._store(fingerprint, key, future.result())
             with self._lock:
                 self._running.pop((fingerprint, key), None)
-            return future.result()
+            return ready(future.result())
         if not (isinstance(error, RuntimeError) and "after shutdown" in str(error)):
             # (that one is the interpreter exiting under a running analysis: nothing to report)
             logging.getLogger(__name__).error("analysis failed", exc_info=error)
-        return Failed(str(error) or type(error).__name__)
+        return failed(str(error) or type(error).__name__)
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
         with self._lock:
@@ -224,7 +217,7 @@ def _nbytes(value: object) -> int:
     return 0
 
 
-def _key(fn: Callable, args: tuple) -> Hashable:
-    # The function itself: compute functions live in the package, so they are the same objects
-    # on every rerun of the page.
-    return (fn, args)
+def _key(analysis: Analysis, args: tuple) -> Hashable:
+    # The analysis itself: analyses live in the package, so they are the same objects on every
+    # rerun of the page.
+    return (analysis, args)

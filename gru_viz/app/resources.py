@@ -13,8 +13,8 @@ import logging
 
 import streamlit as st
 
-from gru_viz.app import page
 from gru_viz.app.settings import AppSettings
+from gru_viz.sources import REFERENCES
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,7 +40,9 @@ def _shared_model(path: str | None, max_trainings: int):
     runtime.settle_memory()
 
     def warm_up(model) -> None:
-        runtime.warm_up(model, analysis_cache(), quick=[page.carry_units])
+        from gru_viz.analyses import CARRY_UNITS
+
+        runtime.warm_up(model, analysis_cache(), quick=[CARRY_UNITS])
 
     return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
 
@@ -56,7 +58,7 @@ def shipped_replays():
     from gru_viz.replay import load_replay, replay_path
 
     replays = {}
-    for model, path in zip(reference_models().values(), page.REFERENCES.values()):
+    for model, path in zip(reference_models().values(), REFERENCES.values()):
         try:
             replays[model.fingerprint()] = load_replay(replay_path(path))
         except ValueError:  # no record shipped, or a broken one: the tab says there is none
@@ -67,6 +69,6 @@ def shipped_replays():
 @st.cache_resource(show_spinner=False)
 def reference_models():
     """The shipped robust and tutorial models, drawn beside any model as references."""
-    from gru_viz.model import load_model
+    from gru_viz.sources import reference_models as load_references
 
-    return {name: load_model(path) for name, path in page.REFERENCES.items()}
+    return load_references()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gru_viz.addition import AdditionModel
 from gru_viz.app.cache import AnalysisCache
-from gru_viz.interface import AdditionModel
 
 WARM_LENGTHS = (60, 100)  # padded lengths 64 and 128: additions of numbers up to 99 bits
 

@@ -6,56 +6,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from gru_viz.addition import AdditionModel
 from gru_viz.app.jobs import JobStatus, TrainingJob, describe_status
 from gru_viz.app.slots import TrainingSlots
 from gru_viz.config import TrainConfig
-from gru_viz.interface import AdditionModel
-
-# Where the model a page uses comes from.
-SHIPPED, FALLBACK, TRAINING, OWN = "shipped", "fallback", "training", "own"
-
-
-@dataclass(frozen=True)
-class ActiveModel:
-    """The model the page should use now (None until a training's first step), where it comes
-    from (SHIPPED, FALLBACK, TRAINING or OWN) and a label for the page. With units switched
-    off, `model` is the ablated model and `intact` the one it was made from."""
-
-    model: AdditionModel | None
-    source: str
-    label: str
-    live: bool = False  # True while the model still changes (a training's snapshots)
-    units_off: tuple[int, ...] = ()
-    intact_model: AdditionModel | None = None
-
-    @property
-    def intact(self) -> AdditionModel | None:
-        """The model with every unit on."""
-        return self.model if self.intact_model is None else self.intact_model
-
-    @property
-    def own(self) -> bool:
-        """True for the session's own model, finished or in training."""
-        return self.source in (TRAINING, OWN)
-
-
-def describe(model: AdditionModel) -> str:
-    """A one-line description of a model from its config, training config and provenance."""
-    train = model.train_config or {}
-    parts = [f"{model.config.hidden_size} hidden units"]
-    if train.get("preset"):
-        parts.append(f"{train['preset']} preset")
-    steps = model.provenance.get("steps")
-    if steps:
-        parts.append(f"{steps:,} steps")
-    check = model.provenance.get("check") or {}
-    if check:
-        parts.append(
-            "exact on " + ", ".join(f"{float(v):.0%} of {k}-bit sums" for k, v in check.items())
-        )
-    return ", ".join(parts)
+from gru_viz.sources import FALLBACK, OWN, SHIPPED, TRAINING, ActiveModel, describe
 
 
 class SharedModel:

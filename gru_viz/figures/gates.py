@@ -349,7 +349,7 @@ def trace_figure(
     cursor: int | None = None,
     theme: Theme = LIGHT,
 ) -> go.Figure:
-    """gates_figure for one addition (a gru_viz.interface.Trace) in `view` ("gates": z and r;
+    """gates_figure for one addition (a gru_viz.addition.Trace) in `view` ("gates": z and r;
     "states": h~ and h), titled with `label`, e.g. "1024 + 16", with `carriers` labelled and,
     if track_unit is given, that unit's state against the true carry underneath."""
     if view not in VIEWS:

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from gru_viz import analysis, figures
+from gru_viz import bit_table, figures
 from gru_viz import bits as bitlib
 
 
@@ -43,7 +43,7 @@ def test_batched_carries_match_a_bit_by_bit_ripple_adder():
 
 def test_bit_table_rows_line_up_by_position():
     trace = fake_trace(1024, 16)
-    table = analysis.bit_table(trace)
+    table = bit_table.bit_table(trace)
     assert table.n_bits == 12
     assert list(table.rows) == ["a", "b", "true sum", "predicted sum", "p(sum bit = 1)", "carry in"]
     assert table.rows["a"][10] == 1 and table.rows["b"][4] == 1
@@ -53,7 +53,7 @@ def test_bit_table_rows_line_up_by_position():
 
 def test_wrong_bits_stand_out_in_the_html_table():
     trace = fake_trace(5, 3, wrong_at=(1,))
-    table = analysis.bit_table(trace)
+    table = bit_table.bit_table(trace)
     html = figures.bit_table_html(table, range(table.n_bits))
     assert html.count('class="one wrong"') + html.count('class=" wrong"') == 1  # predicted bit
     assert html.count('class="p wrong"') == 1  # and its probability
@@ -62,14 +62,14 @@ def test_wrong_bits_stand_out_in_the_html_table():
 
 
 def test_msb_first_mirrors_the_columns():
-    table = analysis.bit_table(fake_trace(6, 1))
+    table = bit_table.bit_table(fake_trace(6, 1))
     html = figures.bit_table_html(table, range(table.n_bits), msb_first=True)
     assert "<th>3</th><th>2</th><th>1</th><th>0</th>" in html
 
 
 def test_usual_reading_is_the_binary_string():
     trace = fake_trace(1024, 16)
-    usual = analysis.usual_reading(trace)
+    usual = bit_table.usual_reading(trace)
     assert usual["a"] == format(1024, "012b")
     assert usual["true sum"] == format(1040, "012b")
     assert usual["true sum"][::-1] == "".join(map(str, trace.bits_true))
@@ -85,9 +85,9 @@ def test_usual_reading_is_the_binary_string():
     ],
 )
 def test_table_window_stays_inside(n_bits, start, width, expected):
-    assert analysis.table_window(n_bits, start, width) == expected
+    assert bit_table.table_window(n_bits, start, width) == expected
 
 
 def test_addition_label():
-    assert analysis.addition_label(fake_trace(1024, 16)) == "1024 + 16"
-    assert analysis.addition_label(fake_trace(10**40, 1)) == "a 41-digit number + 1"
+    assert bit_table.addition_label(fake_trace(1024, 16)) == "1024 + 16"
+    assert bit_table.addition_label(fake_trace(10**40, 1)) == "a 41-digit number + 1"

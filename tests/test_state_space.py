@@ -6,8 +6,8 @@ import gru_viz
 from gru_viz import bits as bitlib
 from gru_viz import figures
 from gru_viz.carry import probe_operands
-from gru_viz.figures.state_map import state_map_figure
-from gru_viz.state_map import MapPath, carry_separation, project, state_map, trace_path
+from gru_viz.figures.state_space import state_map_figure
+from gru_viz.state_space import MapPath, carry_separation, project, state_map, trace_path
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import gru_viz
 from gru_viz import bits as bitlib
 from gru_viz.carry import carry_units
-from gru_viz.explain import chain_into, chain_runs, explain
+from gru_viz.why import chain_into, chain_runs, explain
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "assets" / "tutorial.npz"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gru_viz import carry
+from gru_viz.addition import AdditionModel, Trace
 from gru_viz.carry import CarryUnits
-from gru_viz.interface import AdditionModel, Trace
 
 
 @dataclass(frozen=True)

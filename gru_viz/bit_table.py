@@ -1,7 +1,7 @@
 """What the page reads off one addition: the bit table's rows and how to label it.
 
 Arrays are indexed by bit position, least significant bit first (position t is worth 2**t),
-exactly as in gru_viz.interface.Trace. Which units carry is gru_viz.carry's concern.
+exactly as in gru_viz.addition.Trace. Which units carry is gru_viz.carry's concern.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gru_viz.addition import Trace
 from gru_viz.inputs import int_to_digits
-from gru_viz.interface import Trace
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from gru_viz import bits as bitlib
 from gru_viz.carry import probe_operands
 
 if TYPE_CHECKING:
-    from gru_viz.interface import AdditionModel, Trace
+    from gru_viz.addition import AdditionModel, Trace
 
 MAP_PAIRS = 96  # additions the map is fitted on: 96 x 33 steps = 3,168 states
 MAP_BITS = 32  # operand bits of each (33 steps with the last carry)
@@ -174,7 +174,7 @@ class MapPath:
 
 
 def trace_path(smap: StateMap, trace: Trace, label: str = "") -> MapPath:
-    """The states of one traced addition (a gru_viz.interface.Trace) on the map."""
+    """The states of one traced addition (a gru_viz.addition.Trace) on the map."""
     total = trace.bits_a.astype(np.int8) + trace.bits_b + trace.carry  # (T,): a_t + b_t + c_t
     carry_out = (total >= 2).astype(np.int8)
     return MapPath(project(smap, trace.h), trace.bits_a, trace.bits_b, carry_out, label)

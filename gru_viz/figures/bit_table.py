@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from gru_viz.analysis import ROW_P, ROW_PRED, BitTable
+from gru_viz.bit_table import ROW_P, ROW_PRED, BitTable
 from gru_viz.figures.theme import LIGHT, Theme, table_css
 
 TABLE_CSS = table_css(LIGHT)  # the bit table's <style> in the light theme

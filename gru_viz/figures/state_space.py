@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gru_viz.figures.theme import LIGHT, Theme, themed
-from gru_viz.state_map import MapPath, StateMap
+from gru_viz.state_space import MapPath, StateMap
 
 # (carry out, sum bit) -> colour: blues without a carry, oranges with one; darker for sum bit 1
 CLASS_COLOURS = {(0, 0): "#9ecae1", (0, 1): "#2171b5", (1, 0): "#fdae6b", (1, 1): "#d94801"}

@@ -1,0 +1,118 @@
+"""One browser session on the page: its settings, its workspace, the model it looks at (with the
+units it switched off), and a link that retrains a model as the page opens. Streamlit calls."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gru_viz.app import links, panel, wording
+from gru_viz.app.resources import reference_models, shared_model, training_slots
+from gru_viz.app.settings import AppSettings, settings_from_env
+from gru_viz.sources import TUTORIAL_REFERENCE, ActiveModel, with_units_off
+
+
+def read_settings() -> AppSettings:
+    try:
+        return settings_from_env()
+    except ValueError as error:
+        st.warning(wording.literal(f"{error}. Using the default limits."))
+        return AppSettings()
+
+
+def start(settings: AppSettings) -> None:
+    """This session's workspace, made on its first run (with the model a link retrains), and
+    what became of that link."""
+    from gru_viz.app.workspace import Workspace
+
+    if "workspace" not in st.session_state:
+        from gru_viz.app.runtime import page_alive_check
+
+        st.session_state.workspace = Workspace(
+            training_slots(settings.max_trainings),
+            max_paused=settings.max_paused,
+            page_alive=page_alive_check(),
+            record=True,
+            max_started=settings.max_session_trainings,
+        )
+        open_training_link(settings)
+    training_link_messages()
+    st.session_state.workspace.collect()  # keep the model of a training that has ended
+
+
+def use_own() -> bool:
+    return st.session_state.get("model_source") == panel.OWN_CHOICE
+
+
+def chosen(choice: str | None, settings: AppSettings) -> ActiveModel:
+    """The model a choice of the sidebar names (see panel.MODEL_CHOICES)."""
+    return panel.chosen_model(
+        choice,
+        shared_model(settings).active(),
+        reference_models()[TUTORIAL_REFERENCE],
+        st.session_state.workspace,
+    )
+
+
+def current_model(settings: AppSettings) -> ActiveModel:
+    """The model the page shows: the session's choice, with the units it switched off."""
+    active = chosen(st.session_state.get("model_source"), settings)
+    return with_units_off(active, st.session_state.get(units_off_key(active), []))
+
+
+def units_off_key(active: ActiveModel) -> str:
+    hidden = 0 if active.model is None else active.model.config.hidden_size
+    return f"units_off_{hidden}"
+
+
+def open_training_link(settings: AppSettings) -> None:
+    """A link made for a model trained on the page (?train=...) trains it again, once, as the
+    page opens: training is deterministic, so it is the same model."""
+    from gru_viz.config import TUNABLE
+
+    text = st.query_params.get("train")
+    if not text:
+        return
+    ws = st.session_state.workspace
+    try:
+        config = panel.check_caps(links.parse_train_link(text), settings)
+    except ValueError as error:
+        st.session_state.link_message = ("error", links.bad_train_link(error))
+        show_shipped_model()
+        return
+    st.session_state.preset = config.preset  # the panel shows the link's settings
+    st.session_state.update({t.name: getattr(config, t.name) for t in TUNABLE})
+    full = links.link_slots_full(ws.slots)
+    if full:
+        st.session_state.link_message = ("warning", full)
+        show_shipped_model()
+        return
+    ws.start_training(config)
+    st.session_state.model_source = panel.OWN_CHOICE
+    st.session_state.link_config = config
+
+
+def show_shipped_model() -> None:
+    """Choose the shipped model, over the link's choice of the session's own."""
+    st.query_params.pop("model_source", None)  # the link's choice would win over the state
+    st.session_state.model_source = panel.SHIPPED_CHOICE
+    st.rerun()  # before the choice is drawn
+
+
+def training_link_messages() -> None:
+    """What became of the link's model: the note that it is retrained, or why it is not."""
+    kind, message = st.session_state.get("link_message", ("", ""))
+    if message:
+        show = st.error if kind == "error" else st.warning
+        show(wording.literal(message), icon=":material/link:")
+    config = st.session_state.get("link_config")
+    if config is not None and links.link_training(use_own(), st.session_state.workspace) == config:
+        st.info(wording.literal(links.retrain_note(config)), icon=":material/link:")
+
+
+def rerun_when_training_ends(name: str, live: bool) -> None:
+    """While a training is live parts of the page poll; when it ends, one full rerun picks up
+    its model and stops the polling."""
+    was_live = st.session_state.get(f"{name}_was_live", False)
+    st.session_state[f"{name}_was_live"] = live
+    if was_live and not live:
+        st.rerun()

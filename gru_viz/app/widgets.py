@@ -1,0 +1,180 @@
+"""Streamlit pieces every page shares: the theme, a view drawn with its downloads, a view's note,
+and parts of a page that poll while the analyses they asked for are computing.
+
+A page draws a view with `show_view`: the view is built from gru_viz.views in the page's theme,
+and while an analysis it needs is pending a progress bar stands in its place (an error if the
+analysis failed). A part of a page that draws background views runs inside `polled`, which
+reruns it twice a second while anything it asked for is still computing, and stops then.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from gru_viz import figures
+from gru_viz.analyses import Analysis, NotReady, Result
+from gru_viz.app import wording
+from gru_viz.app.look import page_theme
+from gru_viz.app.resources import analysis_cache
+from gru_viz.figures import Theme
+from gru_viz.sources import ActiveModel
+from gru_viz.views import DOT, VIEWS
+
+POLL_SECONDS = 0.5  # between reruns of a part of the page that waits for an analysis
+
+
+def present() -> bool:
+    return st.session_state.get("present", False)
+
+
+def theme() -> Theme:
+    """The page's theme (light or dark, as the viewer chose), larger in presentation mode."""
+    return page_theme(st.context.theme.type, present())
+
+
+def explain(text: str) -> None:
+    """A view's explanation beside it; presentation mode leaves it out."""
+    if not present():
+        st.caption(text)
+
+
+def image_format() -> str:
+    return st.session_state.get("image_format", "png")
+
+
+def plot_config(name: str) -> dict:
+    return figures.plot_config(name, image_format())
+
+
+class PageAnalyses:
+    """The shared analysis cache as one run of a part of the page asks it: it remembers
+    whether anything asked for is still computing, so the part knows to poll."""
+
+    def __init__(self) -> None:
+        self.cache = analysis_cache()
+        self.waiting = False
+
+    def get(self, model, analysis: Analysis, *args) -> object:
+        try:
+            return self.cache.get(model, analysis, *args)
+        except NotReady as error:
+            self.waiting |= error.result.pending
+            raise
+
+    def request(self, model, analysis: Analysis, *args) -> Result:
+        result = self.cache.request(model, analysis, *args)
+        self.waiting |= result.pending
+        return result
+
+
+def show_result(result: Result, what: str) -> None:
+    """A progress bar for a pending analysis, an error for a failed one."""
+    if result.pending:
+        st.progress(result.fraction, text=wording.pending_text(what, result.fraction))
+    elif result.failed:
+        st.error(
+            wording.literal(f"Computing {what} failed: {result.message}"), icon=":material/error:"
+        )
+
+
+def build_view(name: str, active: ActiveModel, a, b, analyses: PageAnalyses, **options):
+    """The view's figure (or DOT) in the page's theme; None, with a progress bar or an error
+    in its place, while an analysis it needs is not ready."""
+    try:
+        return VIEWS[name].build(active, a, b, theme(), analyses, **options)
+    except NotReady as error:
+        show_result(error.result, error.analysis.name)
+        return None
+
+
+def show_view(
+    name: str, active: ActiveModel, a, b, analyses: PageAnalyses, key: str, **options
+) -> object:
+    """Draw view `name` of a + b for `active`, with its download buttons; returns what was
+    drawn (None while it waits)."""
+    drawn = build_view(name, active, a, b, analyses, **options)
+    if drawn is None:
+        return None
+    if VIEWS[name].kind == DOT:
+        st.graphviz_chart(drawn, width="stretch")
+        return drawn
+    view = VIEWS[name]
+    st.plotly_chart(drawn, key=key, config=plot_config(view.file_name(a, b)))
+    downloads(name, drawn, active, a, b, analyses.cache, key, **options)
+    return drawn
+
+
+def downloads(name: str, fig, active: ActiveModel, a, b, cache, key: str, **options) -> None:
+    """Buttons that save the view as one interactive HTML file (plotly.js inside) and as a
+    vector SVG drawn on the server (built again in a slide's theme, its analyses from `cache`),
+    each made only when clicked, off the page's run."""
+    from gru_viz.export import figure_html, find_browser, slide_theme, static_image
+
+    view = VIEWS[name]
+    with st.container(horizontal=True):
+        st.download_button(
+            "Interactive HTML",
+            data=lambda: figure_html(fig),
+            file_name=f"{view.file_name(a, b)}.html",
+            mime="text/html",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"{key}_html",
+        )
+        if find_browser() is None:
+            typed = st.session_state.get("a"), st.session_state.get("b")
+            st.caption(wording.no_browser_caption(name, *typed))
+            return
+        look = slide_theme(theme())  # read here: the file is made outside this run
+
+        def svg() -> bytes:
+            slide = view.build(active, a, b, look, cache, **options)
+            return static_image(slide, "svg", figures.SLIDE_SIZE)
+
+        st.download_button(
+            "Vector SVG",
+            data=svg,
+            file_name=f"{view.file_name(a, b)}.svg",
+            mime="image/svg+xml",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"{key}_svg",
+            help=wording.vector_svg_help(),
+        )
+
+
+def polled(name: str, body, *args) -> None:
+    """Run body(analyses, *args) in a fragment that reruns every POLL_SECONDS while anything
+    it asked `analyses` for is still computing (a failed analysis stops the polling: its error
+    is shown). An exception becomes a message on the page and a traceback in the log."""
+    polling = st.session_state.get(f"{name}_pending", False)
+    st.fragment(run_every=POLL_SECONDS if polling else None)(_polled_body)(name, body, *args)
+
+
+def _polled_body(name: str, body, *args) -> None:
+    analyses = PageAnalyses()
+    try:
+        body(analyses, *args)
+    except Exception as error:  # a message on the page, the traceback in the server's log
+        logging.getLogger(__name__).exception("drawing %s failed", name)
+        st.error(
+            wording.literal(f"Sorry, this view could not be drawn: {error}"),
+            icon=":material/error:",
+        )
+    waiting = analyses.waiting
+    was = st.session_state.get(f"{name}_pending", False)
+    st.session_state[f"{name}_pending"] = waiting
+    if waiting != was:  # start or stop polling: the fragment is declared again by a full run
+        st.rerun()
+
+
+def settled(active: ActiveModel) -> bool:
+    """True if heavy views can be computed for `active` now; else says why they wait."""
+    from gru_viz.app.panel import unsettled_notice
+
+    notice = unsettled_notice(active)
+    if notice:
+        st.info(notice, icon=":material/hourglass_top:")
+    return not notice

@@ -1,0 +1,124 @@
+"""Where a model comes from, and the model a view is drawn for: `ActiveModel`.
+
+The page, the command line and a notebook all hand views an ActiveModel: the model, where it
+comes from (the shipped file, a model trained on the server in its place, a training under way,
+or one of a session's own), a label, the units switched off, and how it learned (its replay),
+if that is known. The shipped models drawn beside any model as references are named here too.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gru_viz.addition import AdditionModel
+from gru_viz.checkpoint import DEFAULT_PATH, TUTORIAL_PATH
+from gru_viz.replay import Replay
+
+# Where the model a view is drawn for comes from: on the page, the shipped (or reference) model,
+# a default model trained on the server in its place, a training under way, or one of the
+# session's own; elsewhere, a model file (the command line, a notebook).
+SHIPPED, FALLBACK, TRAINING, OWN, FILE = "shipped", "fallback", "training", "own", "file"
+
+TUTORIAL_REFERENCE = "shipped tutorial model"
+REFERENCES = {"shipped robust model": DEFAULT_PATH, TUTORIAL_REFERENCE: TUTORIAL_PATH}
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    """The model a view is drawn for (None until a training's first step), where it comes from
+    (SHIPPED, FALLBACK, TRAINING, OWN or FILE) and a label. With units switched off, `model` is the
+    ablated model and `intact` the one it was made from. `replay`: how the intact model
+    learned, if known."""
+
+    model: AdditionModel | None
+    source: str
+    label: str
+    live: bool = False  # True while the model still changes (a training's snapshots)
+    units_off: tuple[int, ...] = ()
+    intact_model: AdditionModel | None = None
+    replay: Replay | None = None
+
+    @property
+    def intact(self) -> AdditionModel | None:
+        """The model with every unit on."""
+        return self.model if self.intact_model is None else self.intact_model
+
+    @property
+    def own(self) -> bool:
+        """True for the session's own model, finished or in training."""
+        return self.source in (TRAINING, OWN)
+
+
+def describe(model: AdditionModel) -> str:
+    """A one-line description of a model from its config, training config and provenance."""
+    train = model.train_config or {}
+    parts = [f"{model.config.hidden_size} hidden units"]
+    if train.get("preset"):
+        parts.append(f"{train['preset']} preset")
+    steps = model.provenance.get("steps")
+    if steps:
+        parts.append(f"{steps:,} steps")
+    check = model.provenance.get("check") or {}
+    if check:
+        parts.append(
+            "exact on " + ", ".join(f"{float(v):.0%} of {k}-bit sums" for k, v in check.items())
+        )
+    return ", ".join(parts)
+
+
+def from_file(model: AdditionModel, path: str | Path | None = None) -> ActiveModel:
+    """A model loaded from `path` (default: the shipped model), with the record of how it
+    learned that lies beside the file, if there is one."""
+    from gru_viz.replay import load_replay, replay_path
+
+    record = replay_path(Path(path or DEFAULT_PATH))
+    try:
+        replay = load_replay(record) if record.is_file() else None
+    except ValueError:  # a broken record: as if there were none
+        replay = None
+    return ActiveModel(model, FILE, f"model {Path(path or DEFAULT_PATH).name}", replay=replay)
+
+
+def with_units_off(active: ActiveModel, units: list[int] | tuple[int, ...]) -> ActiveModel:
+    """`active` with `units` switched off (held at 0 at every step), or as it is if none are
+    or there is no model yet."""
+    if not units or active.model is None:
+        return active
+    from gru_viz.model import ablate
+
+    off = tuple(sorted(int(u) for u in units))
+    label = f"{active.label}, with unit{'s' if len(off) > 1 else ''} "
+    label += ", ".join(map(str, off)) + " switched off"
+    model = ablate(active.model, off)
+    return replace(active, model=model, label=label, units_off=off, intact_model=active.model)
+
+
+@functools.cache
+def reference_models() -> dict[str, AdditionModel]:
+    """The shipped robust and tutorial models, drawn beside any model as references (loaded
+    once per process)."""
+    from gru_viz.model import load_model
+
+    return {name: load_model(path) for name, path in REFERENCES.items()}
+
+
+def curve_models(
+    active: ActiveModel, references: dict[str, AdditionModel]
+) -> list[tuple[str, AdditionModel, bool]]:
+    """(name, model, main) for a figure that draws a model beside the references: the model,
+    then the intact model if units are switched off, then each reference that is not the same
+    model."""
+    main = "this model" if active.source == FILE else "model on this page"
+    if active.units_off:
+        main = "model with units off"
+    chosen = [(main, active.model, True)]
+    if active.units_off:
+        chosen.append(("model with all units on", active.intact, False))
+    seen = {model.fingerprint() for _, model, _ in chosen}
+    for name, model in references.items():
+        if model.fingerprint() not in seen:
+            chosen.append((name, model, False))
+            seen.add(model.fingerprint())
+    return chosen

@@ -1,0 +1,72 @@
+"""How far it adds: exact sums against operand length (1 to 65,536 bits) on random operands and
+on sums that carry all the way along, and against the longest carry chain, beside the shipped
+models for reference."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from gru_viz import figures, length
+from gru_viz.addition import AdditionModel
+from gru_viz.analyses import Analyses, Analysis, Compute, NotReady
+from gru_viz.figures import LIGHT, Theme
+from gru_viz.sources import ActiveModel, curve_models, reference_models
+from gru_viz.views.view import View
+
+LENGTH_CURVE = Analysis("how far it adds", length.length_curve, heavy=True, takes_progress=True)
+
+
+def build(
+    active: ActiveModel,
+    a: int | None = None,
+    b: int | None = None,
+    theme: Theme = LIGHT,
+    analyses: Analyses | None = None,
+    *,
+    references: dict[str, AdditionModel] | None = None,
+    main_name: str | None = None,
+    mark_training: bool = True,
+) -> go.Figure:
+    """The length curves of the model (named `main_name` if given), of the model with all
+    units on (if some are off) and of each reference (default: the shipped models) that is not
+    the same model, with the model's training length marked (mark_training). Curves still
+    computing are left out; NotReady if none is ready, or if one failed."""
+    analyses = analyses or Compute()
+    named, waiting = [], None
+    chosen = curve_models(active, reference_models() if references is None else references)
+    if main_name is not None:
+        chosen[0] = (main_name, *chosen[0][1:])
+    for name, model, main in chosen:
+        result = analyses.request(model, LENGTH_CURVE)
+        if result.failed:
+            raise NotReady(LENGTH_CURVE, result)
+        if result.ready:
+            named.append(figures.NamedCurve(name, result.value, main))
+        else:
+            waiting = waiting or result
+    if not named:
+        raise NotReady(LENGTH_CURVE, waiting)
+    train_bits = active.model.train_bits if mark_training else None
+    return figures.length_figure(named, train_bits, theme=theme)
+
+
+def note(model: AdditionModel | None = None) -> str:
+    longest = max(length.DEFAULT_LENGTHS)
+    return (
+        "Each point is the share of sums the model gets exactly right, every bit, for operands "
+        f"of that many bits (1 to {longest:,}): solid lines on random numbers, dashed on "
+        "numbers whose sum carries all the way along, such as (2^n - 1) + 1. A model that has "
+        "learned to carry stays at 100% far past the dotted line, the length it was trained "
+        "on; a model that has learned the training examples falls off soon after it. On the "
+        "right, the same sums by their longest carry chain: that, not the length, is what "
+        "breaks a model that cannot carry."
+    )
+
+
+VIEW = View(
+    "length",
+    "how far it adds, with the shipped models for reference",
+    build,
+    note,
+    per_addition=False,
+)

@@ -1,0 +1,41 @@
+"""What a view is: one figure of a model that the page, `python -m gru_viz figure` and a
+notebook all draw the same way (the registry of views is gru_viz.views.VIEWS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gru_viz.addition import AdditionModel
+
+PLOTLY, ANIMATION, DOT = "plotly", "animation", "dot"  # what a view's build returns
+SHORT_BITS = 64  # numbers of up to this many bits are written into a file's name
+
+
+class ViewError(ValueError):
+    """A view cannot be drawn for this model (a record it needs is missing); one line."""
+
+
+@dataclass(frozen=True)
+class View:
+    """One view. `build(active, a, b, theme=LIGHT, analyses=None, **options)` draws it for
+    a gru_viz.sources.ActiveModel and the numbers a and b, in a gru_viz.figures.Theme, asking
+    `analyses` (a gru_viz.analyses.Analyses; None computes at once) for what it needs; it
+    returns a Plotly figure (kind PLOTLY or ANIMATION, a figure that plays) or Graphviz DOT
+    text (kind DOT). `note(model)` is the explanation the page shows beside it, formatted from
+    the constants of its analyses (model may be None)."""
+
+    name: str  # on the command line (--view NAME) and in file names
+    title: str  # what it shows, in a few words (the CLI's help, the README)
+    build: Callable[..., object]
+    note: Callable[[AdditionModel | None], str]
+    kind: str = PLOTLY
+    per_addition: bool = True  # False: the same figure whatever the numbers
+
+    def file_name(self, a: int | None, b: int | None) -> str:
+        """gru-viz-NAME-A-plus-B for a view of one addition of short numbers, else
+        gru-viz-NAME (no extension)."""
+        if self.per_addition and a is not None and b is not None:
+            if max(a, b).bit_length() <= SHORT_BITS:
+                return f"gru-viz-{self.name}-{a}-plus-{b}"
+        return f"gru-viz-{self.name}"
