@@ -17,10 +17,12 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.compiler.tf2xla.python import xla  # dynamic_update_slice: XLA's in-place write
 
-from gru_viz import checkpoint
+from gru_viz import checkpoint, xla_cache
 from gru_viz.addition import AdditionModel
 from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
+
+xla_cache.enable()  # before this process compiles anything: reuse what others compiled
 
 MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long...
 FINE_FROM = 1024  # ...up to this many steps, and more finely above (see padded_steps)
@@ -78,12 +80,12 @@ UNROLL = 3  # steps per loop iteration; from 4 on, XLA:CPU runs the larger loop 
 LARGE_BATCH = 64  # from this batch size on, per-step matrix products beat vector code
 
 
-def recurrent_product(a, U):
+def recurrent_product(a, U, large: bool):
     """a (B, H) times U (H, K): (B, K).
 
-    A small batch multiplies and sums in the fusion that applies the gate, which on XLA:CPU
-    costs less than a call to a matrix kernel; a large one calls the kernel."""
-    if a.shape[0] < LARGE_BATCH:
+    A small batch (not `large`) multiplies and sums in the fusion that applies the gate, which
+    on XLA:CPU costs less than a call to a matrix kernel; a large one calls the kernel."""
+    if not large:
         return tf.reduce_sum(a[:, :, None] * U, axis=1)  # (B, K)
     return a @ U  # (B, K)
 
@@ -100,9 +102,13 @@ def input_term(x, W, b):
     return x[..., 0:1] * W[0] + x[..., 1:2] * W[1] + b
 
 
-def gru_forward(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals, mask):
+def gru_forward(
+    x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals, mask, large
+):
     """The GRU of gru_sequence for inference: x (T, B, 2) time first, of which only the first
-    n_valid steps run (T is a padded length shared by many inputs), from h_0 = 0.
+    n_valid steps run (T is a padded length shared by many inputs), from h_0 = 0. T and B may
+    be unknown when it is traced (one trace serves every shape); `large` says whether B is at
+    least LARGE_BATCH.
 
         z_t  = sigmoid(x_t Wz + h_{t-1} Uz + bz)        update gate
         r_t  = sigmoid(x_t Wr + h_{t-1} Ur + br)        reset gate
@@ -118,9 +124,8 @@ def gru_forward(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_int
     the buffer of every h. Returns time first y (T, B) and, if keep_internals, z, r, h_tilde and
     h (T, B, H); steps from n_valid on hold no meaningful values.
     """
-    n_steps, batch, H = x.shape[0], x.shape[1], Uz.shape[0]
+    n_steps, batch, H = tf.shape(x)[0], tf.shape(x)[1], Uz.shape[0]
     W_zr, U_zr, b_zr = tf.concat([Wz, Wr], 1), tf.concat([Uz, Ur], 1), tf.concat([bz, br], 0)
-    large = batch >= LARGE_BATCH
     if not large:  # small inputs: the input terms of all steps at once
         x_zr, x_h = input_term(x, W_zr, b_zr), input_term(x, Wh, bh)  # (T, B, 2H), (T, B, H)
 
@@ -130,9 +135,9 @@ def gru_forward(x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_int
             x_zr_t, x_h_t = input_term(x[t], W_zr, b_zr), input_term(x[t], Wh, bh)
         else:
             x_zr_t, x_h_t = x_zr[t], x_h[t]  # (B, 2H), (B, H)
-        zr = tf.sigmoid(x_zr_t + recurrent_product(h_tm1, U_zr))  # (B, 2H)
+        zr = tf.sigmoid(x_zr_t + recurrent_product(h_tm1, U_zr, large))  # (B, 2H)
         z, r = zr[:, :H], zr[:, H:]
-        h_tilde = tf.tanh(x_h_t + recurrent_product(r * h_tm1, Uh))  # (B, H)
+        h_tilde = tf.tanh(x_h_t + recurrent_product(r * h_tm1, Uh, large))  # (B, H)
         h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
         return h if mask is None else h * mask
 
@@ -201,13 +206,15 @@ def padded_steps(n_steps: int) -> int:
 
 
 @functools.cache
-def _compiled_forward(keep_internals: bool, masked: bool):
+def _compiled_forward(keep_internals: bool, masked: bool, large: bool):
     """gru_forward compiled with XLA: one native loop, compiled once per padded shape. Without
     `masked` the mask is not applied (no unit is ablated), which saves a product per step."""
 
     def run(x, n_valid, weights, mask):
         mask = mask if masked else None
-        out = gru_forward(x, n_valid, *weights, keep_internals=keep_internals, mask=mask)
+        out = gru_forward(
+            x, n_valid, *weights, keep_internals=keep_internals, mask=mask, large=large
+        )
         # Batch first for the caller; with one sequence this is a reshape, not a copy.
         return {name: tf.experimental.numpy.swapaxes(value, 0, 1) for name, value in out.items()}
 
@@ -217,15 +224,19 @@ def _compiled_forward(keep_internals: bool, masked: bool):
 _concrete_forwards: dict[tuple, object] = {}
 
 
-def _forward_for(keep_internals: bool, masked: bool, x_shape: tuple, weights: tuple):
-    """_compiled_forward's concrete function for padded inputs of x_shape (T', B, 2) and weights
-    of the shapes of `weights` (one model's variables; any model of that size may then call it).
-    Calling it directly skips tf.function's matching of the arguments: a few tenths of a
-    millisecond per call."""
-    key = (keep_internals, masked, x_shape, tuple(tuple(w.shape) for w in weights))
+def _forward_for(keep_internals: bool, masked: bool, batch: int, weights: tuple):
+    """_compiled_forward's concrete function for padded inputs (T', B, 2) of any length T' and
+    batch B on the same side of LARGE_BATCH as `batch`, and weights of the shapes of `weights`
+    (one model's variables; any model of that size may then call it). It is traced once; XLA
+    compiles it for each shape it is called with (or reads that from its disk cache, see
+    gru_viz.xla_cache). Calling it directly skips tf.function's matching of the arguments: a
+    few tenths of a millisecond per call."""
+    large = batch >= LARGE_BATCH
+    key = (keep_internals, masked, large, tuple(tuple(w.shape) for w in weights))
     if key not in _concrete_forwards:
-        _concrete_forwards[key] = _compiled_forward(keep_internals, masked).get_concrete_function(
-            tf.TensorSpec(x_shape, tf.float32),
+        compiled = _compiled_forward(keep_internals, masked, large)
+        _concrete_forwards[key] = compiled.get_concrete_function(
+            tf.TensorSpec([None, None, 2], tf.float32),
             tf.TensorSpec([], tf.int32),
             weights,
             tf.TensorSpec([weights[0].shape[1]], tf.float32),
@@ -280,7 +291,7 @@ class GRUModel(AdditionModel):
         n_steps = x.shape[1]
         padded = np.zeros((padded_steps(n_steps), x.shape[0], 2), np.float32)  # (T', B, 2)
         padded[:n_steps] = np.swapaxes(x, 0, 1)
-        run = _forward_for(keep_internals, bool(self.ablated), padded.shape, self.variables)
+        run = _forward_for(keep_internals, bool(self.ablated), x.shape[0], self.variables)
         mask = tf.constant(self.mask())
         out = run(tf.constant(padded), tf.constant(n_steps), self.variables, mask)
         # np.asarray shares TensorFlow's buffer (read-only) where .numpy() would copy all of it.

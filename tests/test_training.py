@@ -114,7 +114,7 @@ def _field(number: int, payload: bytes) -> bytes:
 
 
 def test_the_xla_cache_publishes_only_whole_entries(tmp_path):
-    from gru_viz.training import _complete_entry, publish_xla_cache
+    from gru_viz.xla_cache import _complete_entry, publish
 
     whole = _field(1, b"key") + _field(2, b"hlo module") + _field(3, b"executable")
     assert _complete_entry(whole)
@@ -123,6 +123,6 @@ def test_the_xla_cache_publishes_only_whole_entries(tmp_path):
     private.mkdir()
     (private / "whole.pb").write_bytes(whole)
     (private / "half.pb").write_bytes(whole[:-4])  # still being written by TensorFlow
-    publish_xla_cache(private, shared)
+    publish(private, shared)
     assert sorted(p.name for p in shared.iterdir()) == ["private", "whole.pb"]
     assert (shared / "whole.pb").read_bytes() == whole
