@@ -38,7 +38,7 @@ def main() -> None:
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar
     from gru_viz.app.pages import PAGES, TABS
-    from gru_viz.app.resources import shared_model
+    from gru_viz.app.resources import shared_model, warm_views
 
     session.start(settings)
     with st.spinner("Loading the model..."):
@@ -51,6 +51,7 @@ def main() -> None:
         if tab.open:  # only the open tab runs
             with tab:
                 page.render(settings, a, b)
+    warm_views(settings)  # after the first page, once
 
 
 def number_inputs(max_digits: int) -> tuple[int | None, int | None]:

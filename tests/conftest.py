@@ -1,3 +1,6 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# No background warm-up in the tests' own processes (servers the tests start do warm up): it
+# would compute the shipped models' analyses behind every test that runs the page.
+os.environ.setdefault("GRU_VIZ_WARM_UP", "off")

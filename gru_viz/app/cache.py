@@ -17,11 +17,10 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import logging
-import queue
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections import OrderedDict, deque
+from collections.abc import Hashable
 from concurrent.futures import Future
 
 import numpy as np
@@ -57,7 +56,10 @@ class AnalysisCache:
         self._lock = threading.Lock()
         self._models: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
         self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._queued = threading.Condition()  # guards the two queues and `_closing`
+        self._urgent: deque[tuple] = deque()  # jobs a page asked for, first come first served
+        self._later: deque[tuple] = deque()  # jobs asked for ahead of need (`prefetch`)
+        self._closing = False
         self._worker: threading.Thread | None = None
         _OPEN.add(self)
 
@@ -78,20 +80,30 @@ class AnalysisCache:
         return value
 
     def request(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
-        """Ready if analysis(model, *args) is; else start it in the background (once) and
-        answer pending with its progress, or failed if it raised."""
+        """Ready if analysis(model, *args) is; else start it in the background (once, ahead of
+        anything only prefetched) and answer pending with its progress, or failed if it
+        raised."""
+        return self._ask(model, analysis, args, urgent=True)
+
+    def prefetch(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> None:
+        """Compute analysis(model, *args) in the background when nothing a page asked for is
+        waiting, so that it is ready before it is needed."""
+        self._ask(model, analysis, args, urgent=False)
+
+    def _ask(self, model: AdditionModel, analysis: Analysis, args: tuple, urgent: bool) -> Result:
         fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
         if found:
             return ready(value)
-        fn = analysis
         with self._lock:
             if (fingerprint, key) not in self._running:
                 progress = _Progress()
-                future = self._submit(fn, model, *args, progress=progress)
+                future = self._submit(analysis, model, args, progress, urgent)
                 self._running[fingerprint, key] = (future, progress)
                 future.add_done_callback(lambda f: self._finish(fingerprint, key, f))
             future, progress = self._running[fingerprint, key]
+        if urgent:
+            self._hurry(future)
         if future.done():
             return self._finish(fingerprint, key, future)
         return pending(progress.fraction)
@@ -111,11 +123,13 @@ class AnalysisCache:
         process must not exit while the worker is inside TensorFlow (it would abort)."""
         with self._lock:
             worker, self._worker = self._worker, None
-            while not self._jobs.empty():
-                job = self._jobs.get_nowait()
-                if job is not None:
-                    job[0].cancel()
-            self._jobs.put(None)
+        with self._queued:
+            for job in (*self._urgent, *self._later):
+                job[0].cancel()
+            self._urgent.clear()
+            self._later.clear()
+            self._closing = True
+            self._queued.notify_all()
         if worker is not None:
             worker.join(timeout)
 
@@ -123,27 +137,45 @@ class AnalysisCache:
         with self._lock:
             self._models.clear()
 
-    def _submit(self, fn: Callable, *args: object, **kwargs: object) -> Future:
-        """Queue fn(*args, **kwargs) for the one background worker (a daemon thread, so a
-        server that exits does not wait for it). Called with the lock held."""
+    def _submit(
+        self, analysis: Analysis, model: AdditionModel, args: tuple, progress, urgent: bool
+    ) -> Future:
+        """Queue analysis(model, *args, progress=progress) for the one background worker (a
+        daemon thread, so a server that exits does not wait for it). Called with the lock
+        held."""
         future: Future = Future()
-        self._jobs.put((future, fn, args, kwargs))
+        with self._queued:
+            self._closing = False
+            queued = self._urgent if urgent else self._later
+            queued.append((future, analysis, model, args, progress))
+            self._queued.notify_all()
         if self._worker is None:
             self._worker = threading.Thread(target=self._work, name="gru-viz-analysis", daemon=True)
             self._worker.start()
         return future
 
+    def _hurry(self, future: Future) -> None:
+        """Move a prefetched job that a page now asks for to the urgent queue."""
+        with self._queued:
+            for job in self._later:
+                if job[0] is future:
+                    self._later.remove(job)
+                    self._urgent.append(job)
+                    return
+
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
-            if job is None:  # close(): the process is ending
-                return
-            future, fn, args, kwargs = job
+            with self._queued:
+                while not (self._urgent or self._later or self._closing):
+                    self._queued.wait()
+                if self._closing:  # close(): the process is ending
+                    return
+                future, analysis, model, args, progress = (self._urgent or self._later).popleft()
             if not future.set_running_or_notify_cancel():
                 continue
             try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as error:  # reported by request() as Failed
+                future.set_result(analysis(model, *args, progress=progress))
+            except BaseException as error:  # reported by request() as failed
                 future.set_exception(error)
 
     def _finish(self, fingerprint: str, key: Hashable, future: Future) -> Result:

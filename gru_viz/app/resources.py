@@ -72,3 +72,31 @@ def reference_models():
     from gru_viz.sources import reference_models as load_references
 
     return load_references()
+
+
+def warm_views(settings: AppSettings) -> None:
+    """Once per process, after the first page, unless GRU_VIZ_WARM_UP is off: see _warm_views."""
+    if settings.warm_up:
+        _warm_views(settings.model_path, settings.max_trainings)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_views(path: str | None, max_trainings: int) -> bool:
+    """Once per process, after the first page: queue the heavy analyses of the shared and the
+    shipped models behind anything a visitor asks for, so that a tab opened later finds its
+    figures ready."""
+    from gru_viz.views.length import LENGTH_CURVE
+    from gru_viz.views.machine import MACHINE
+    from gru_viz.views.saturation import SATURATION
+    from gru_viz.views.state_map import STATE_MAP
+    from gru_viz.views.units import RANKING
+
+    shared = _shared_model(path, max_trainings).model
+    models = [m for m in (shared, *reference_models().values()) if m is not None]
+    cache = analysis_cache()
+    for model in models:  # every curve first: "How far it adds" draws them all
+        cache.prefetch(model, LENGTH_CURVE)
+    for model in models:
+        for analysis in (MACHINE, RANKING, SATURATION, STATE_MAP):
+            cache.prefetch(model, analysis)
+    return True

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from gru_viz.addition import AdditionModel
 from gru_viz.app.cache import AnalysisCache
 
-WARM_LENGTHS = (60, 100)  # padded lengths 64 and 128: additions of numbers up to 99 bits
+WARM_LENGTHS = (12, 60, 100)  # padded to 32, 64 and 128 steps: sums of numbers up to 99 bits
 
 
 def settle_memory() -> None:
@@ -99,10 +99,13 @@ def page_alive_check() -> Callable[[], bool] | None:
 
 
 def warm_up(model: AdditionModel, cache: AnalysisCache, quick: list) -> None:
-    """Compute the quick analyses of `model` into `cache` (each `quick` entry is a function of
-    the model) and compile the forward pass for the lengths of short additions, so the first
-    edits do not wait for XLA."""
-    for fn in quick:
-        cache.get(model, fn)
+    """Compute the quick analyses of `model` into `cache` (each `quick` entry is a
+    gru_viz.analyses.Analysis) and compile the forward pass for the lengths of short additions,
+    so the first edits do not wait for XLA; then share what was compiled with later starts."""
+    from gru_viz import xla_cache
+
+    for analysis in quick:
+        cache.get(model, analysis)
     for n_bits in WARM_LENGTHS:
         model.trace(2 ** (n_bits - 2), 1, n_bits=n_bits)
+    xla_cache.publish()

@@ -8,6 +8,9 @@ GRU_VIZ_MAX_HIDDEN            largest hidden size a visitor may ask a training f
 GRU_VIZ_MAX_PAUSED            seconds a paused training may hold its slot before it stops (default
                               300)
 GRU_VIZ_MODEL                 model file to serve instead of the shipped assets/model.npz
+GRU_VIZ_WARM_UP               "off": no warm-up in the background (default on: the model loaded as
+                              the server starts, the heavy analyses of the shipped models after
+                              the first page)
 
 Fixed, not settings: a training stops by itself GONE_GRACE (5) seconds after its page is gone
 (the tab closed), and after 300 seconds in which its page did not look at it
@@ -36,6 +39,7 @@ class AppSettings:
     max_session_trainings: int = 20  # trainings one session may start, one after another
     max_steps: int = 50_000  # the largest step limit a training may be given on the page
     max_hidden: int = 256  # the largest hidden size a training may be given on the page
+    warm_up: bool = True  # load the model and compute the shipped models' analyses ahead of need
 
     def __post_init__(self) -> None:
         for name in ("max_digits", "max_trainings", "max_paused", "max_session_trainings"):
@@ -60,6 +64,8 @@ ENV_NAMES = {
     "max_hidden": "GRU_VIZ_MAX_HIDDEN",
 }
 MODEL_ENV = "GRU_VIZ_MODEL"
+WARM_UP_ENV = "GRU_VIZ_WARM_UP"
+ON, OFF = ("", "on", "1", "yes"), ("off", "0", "no")
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -79,6 +85,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> AppSettings:
     model_path = environ.get(MODEL_ENV, "").strip()
     if model_path:
         values["model_path"] = model_path
+    warm = environ.get(WARM_UP_ENV, "").strip().lower()
+    if warm not in ON + OFF:
+        raise ValueError(f"{WARM_UP_ENV} must be on or off; got {warm!r}")
+    values["warm_up"] = warm not in OFF
     try:
         return AppSettings(**values)
     except ValueError as error:
