@@ -1,5 +1,5 @@
-"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B` and
-`python -m gru_viz figure A B --view ...`."""
+"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B`,
+`python -m gru_viz figure A B --view ...`, `certify MODEL -o CERT` and `check-proof MODEL CERT`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gru_viz import proof
 from gru_viz.config import PRESETS, TUNABLE, TrainConfig
 
 
@@ -48,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
     add_figure_parser(commands)
+    proof.add_parser(commands)
+    proof.add_check_parser(commands)
     return parser
 
 
@@ -242,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {"train": run_train, "add": run_add, "figure": run_figure}
+    commands.update({"certify": proof.run_cli, "check-proof": proof.run_check_cli})
     try:
         return commands[args.command](args)
     except (ValueError, OSError) as error:  # bad settings, numbers, files or disks: said plainly

@@ -1,0 +1,724 @@
+"""Prove that a GRU adds correctly at every length, or find an addition it gets wrong.
+
+A proof is a finite cover of the hidden states the model can reach: boxes lo <= h <= hi, each
+labelled with the carry the state stands for and the sum bit it emits, such that one GRU step from
+a box, reading (a, b), lands inside boxes labelled with the right next carry and sum bit, and
+every box's logit has its bit's sign (gru_viz.proof_check states the conditions and checks them;
+it shares no code with this module). `certify` searches for such a cover:
+
+1. Start from the box {h_0 = 0} (carry 0, no bit) and take one step per input with interval
+   arithmetic: the image of a box is a box (z, r and h~ bounded from the box; the new state by
+   the extremes of (1 - z) h + z h~ over the ends of z's interval), widened by the margin.
+2. An image inside the union of boxes of its label is done. Otherwise it joins the nearest box of
+   its label when the join stays small and that box's logit keeps its sign (a join is a hull:
+   boxes only grow, so edges into them stay valid, and the grown box is stepped again), or it
+   becomes a new box, padded so that later images nest in it.
+3. An image whose logit can take the wrong sign cannot be covered by any valid box: the box it
+   came from is split in two along the unit that narrows the image most (edges into it then point
+   to both halves, whose union is the old box), and both halves are stepped again.
+4. When nothing is left to step, every condition holds: the cover is a certificate. When time or
+   boxes run out, or a box too small to split still steps onto the wrong sign, the search gives
+   up and reports where: the box, the input and by how much its image misses.
+
+This works when one step shrinks boxes (a contracting model): the shipped 16-unit model drifts
+slowly along some units (a step shrinks small boxes by only about 0.5% there), so its boxes widen
+until their images reach the wrong sign, and `certify` reports where within its time budget. The
+`provable` preset trains with noise on the hidden state, which makes a step contract, and its
+models are proved in well under a second.
+
+`counterexample` looks for the shortest addition a model gets wrong: short ones exhaustively,
+longer ones guided by where the proof breaks and by the extracted machine's first departure,
+each confirmed by the model's own forward pass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from gru_viz import proof_check
+from gru_viz.checkpoint import ModelFile, read_model_file
+
+INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))  # INPUTS[i] = (a, b), i = 2 a + b
+START = -1  # the label of the start box: carry 0, no bit emitted
+SLACK = 1e-9  # the search widens images and logits by this beyond the margin, so that the
+# checker's outward rounding (and its 1e-12 on exp and tanh) cannot undo its decisions
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Where the search gave up, with histories of `depth` inputs: one step from box `box`
+    (the history `history`, labelled carry, bit; bounds lo, hi (H,)) reading (a, b) lands in
+    box `target`, labelled target_carry, target_bit, whose logit then reaches `amount` past the
+    margin on the wrong side of its bit (kind "sign"); or time ran out (kind "time") while that
+    step still widened its target."""
+
+    kind: str
+    depth: int
+    box: int
+    history: tuple
+    carry: int
+    bit: int
+    a: int
+    b: int
+    target: int
+    target_carry: int
+    target_bit: int
+    amount: float
+    lo: np.ndarray = field(repr=False)
+    hi: np.ndarray = field(repr=False)
+
+    def describe(self) -> str:
+        head, *window = self.history
+        pairs = " ".join(f"{i >> 1}{i & 1}" for i in window) or "nothing"
+        since = "h_0 = 0" if head == "start" else f"carry {head}"
+        where = (
+            f"box {self.box} (after {pairs} from {since}; carry {self.carry}, bit {self.bit}; "
+            f"widest side {float((self.hi - self.lo).max()):.3g}) reading a={self.a}, b={self.b}"
+        )
+        target = f"box {self.target} (carry {self.target_carry}, bit {self.target_bit})"
+        if self.kind == "sign":
+            return (
+                f"one step from {where} lands in {target}, whose logit then reaches "
+                f"{self.amount:.3g} past the margin on the wrong side"
+            )
+        return f"out of time while one step from {where} still widened {target}"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The result of `certify`. If `proved`, the certificate's arrays (see gru_viz.proof_check):
+    lo, hi float64 (K, H), carry, bit int8 (K,), edges int32 (E, 3) rows (k, i, j), start and
+    margin; else `failure` says where the search broke. `reason` says either in a sentence."""
+
+    proved: bool
+    reason: str
+    margin: float
+    seconds: float
+    n_boxes: int
+    lo: np.ndarray | None = field(default=None, repr=False)
+    hi: np.ndarray | None = field(default=None, repr=False)
+    carry: np.ndarray | None = field(default=None, repr=False)
+    bit: np.ndarray | None = field(default=None, repr=False)
+    edges: np.ndarray | None = field(default=None, repr=False)
+    start: int = 0
+    failure: Failure | None = None
+
+
+def weights_of(model) -> tuple[dict[str, np.ndarray], bool]:
+    """The weights of a model (or of a checkpoint.ModelFile, which needs no TensorFlow) as
+    float64, and whether its output is linear (its bit is y > 0.5)."""
+    weights = model.weights if isinstance(model, ModelFile) else model.weights()
+    w = {name: np.asarray(value, np.float64) for name, value in weights.items()}
+    return w, model.config.output == "linear"
+
+
+def next_label(label: int, i: int) -> int:
+    """The label 2 carry + bit after reading input i from a box labelled `label`."""
+    carry = 0 if label == START else label >> 1
+    s = (i >> 1) + (i & 1) + carry
+    return 2 * (s >= 2) + s % 2
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * v)
+
+
+def _affine(lo: np.ndarray, hi: np.ndarray, U: np.ndarray, c: np.ndarray):
+    """Bounds of c + h U over boxes lo <= h <= hi (N, H): centre plus or minus radius |U|."""
+    centre = c + 0.5 * (lo + hi) @ U  # (N, M)
+    spread = 0.5 * (hi - lo) @ np.abs(U)  # (N, M)
+    return centre - spread, centre + spread
+
+
+def step_bounds(w, lo, hi, inputs):
+    """Bounds (N, H) of one GRU step from boxes lo <= h <= hi (N, H) reading inputs (N,)."""
+    x = np.asarray(INPUTS, np.float64)[inputs]  # (N, 2)
+    z_lo, z_hi = _affine(lo, hi, w["Uz"], x @ w["Wz"] + w["bz"])
+    z_lo, z_hi = _sigmoid(z_lo), _sigmoid(z_hi)
+    r_lo, r_hi = _affine(lo, hi, w["Ur"], x @ w["Wr"] + w["br"])
+    r_lo, r_hi = _sigmoid(r_lo), _sigmoid(r_hi)
+    products = np.stack([r_lo * lo, r_lo * hi, r_hi * lo, r_hi * hi])  # (4, N, H)
+    t_lo, t_hi = _affine(products.min(0), products.max(0), w["Uh"], x @ w["Wh"] + w["bh"])
+    t_lo, t_hi = np.tanh(t_lo), np.tanh(t_hi)
+    new_lo = np.minimum((1 - z_lo) * lo + z_lo * t_lo, (1 - z_hi) * lo + z_hi * t_lo)
+    new_hi = np.maximum((1 - z_lo) * hi + z_lo * t_hi, (1 - z_hi) * hi + z_hi * t_hi)
+    return np.clip(new_lo, -1.0, 1.0), np.clip(new_hi, -1.0, 1.0)
+
+
+def logit_bounds(w, linear: bool, lo: np.ndarray, hi: np.ndarray):
+    """Bounds (N,) of the logit over boxes (N, H): y, or y - 0.5 for a linear output."""
+    y_lo, y_hi = _affine(lo, hi, w["Wo"], w["bo"])
+    shift = 0.5 if linear else 0.0
+    return y_lo[:, 0] - shift, y_hi[:, 0] - shift
+
+
+@dataclass(frozen=True)
+class Settings:
+    margin: float = 1e-4  # the certificate's margin (at least 1e-5)
+    seconds: float = 8.0  # no new depth is tried after this long
+    max_boxes: int = 12_000  # nor a depth with more boxes than this
+    max_depth: int = 6  # the longest history a box stands for
+    max_regions: int = 32  # the most regions the states of one history are split into
+    plain_rounds: int = 40  # rounds of plain hulls before growing boxes are pushed further
+    push: float = 1.0  # a growing side then moves on by this many times its growth
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The boxes of depth D, one per history: `start` (no input yet); after j < D inputs, one
+    box per input sequence (the transient from h_0 = 0); after that, one per carry before the
+    last D inputs and those inputs. label (K,): 2 carry + bit, or START; succ (K, 4): the box of
+    the history one input longer."""
+
+    depth: int
+    label: np.ndarray
+    succ: np.ndarray
+    names: tuple[tuple, ...]
+
+
+def carry_after(carry: int, i: int) -> int:
+    return int((i >> 1) + (i & 1) + carry >= 2)
+
+
+def history_keys(depth: int) -> Keys:
+    """The histories of depth `depth` >= 1 (see Keys); a name is ("start", inputs...) or
+    (carry, inputs...)."""
+    names = [("start", *t) for j in range(depth) for t in product(range(4), repeat=j)]
+    names += [(c, *t) for c in (0, 1) for t in product(range(4), repeat=depth)]
+    index = {name: n for n, name in enumerate(names)}
+    label = np.zeros(len(names), np.int64)
+    succ = np.zeros((len(names), 4), np.int64)
+    for n, (head, *window) in enumerate(names):
+        carry = 0 if head == "start" else head
+        label[n] = START if not window else _label_after(carry, window)
+        for i in range(4):
+            if head == "start" and len(window) + 1 < depth:
+                succ[n, i] = index[("start", *window, i)]
+                continue
+            c, longer = carry, [*window, i]
+            while len(longer) > depth:
+                c, longer = carry_after(c, longer[0]), longer[1:]
+            succ[n, i] = index[(c, *longer)]
+    return Keys(depth, label, succ, tuple(names))
+
+
+def _label_after(carry: int, inputs: list[int]) -> int:
+    """The label after adding `inputs` from `carry`."""
+    for i in inputs:
+        label = next_label(2 * carry, i)
+        carry = label >> 1
+    return label
+
+
+def logit_short(w, linear: bool, lo, hi, label, margin: float) -> np.ndarray:
+    """How far each box's logit (N,) reaches past the margin on the wrong side of its bit
+    (<= 0 where it does not; -inf for the start, which emits nothing)."""
+    y_lo, y_hi = logit_bounds(w, linear, lo, hi)
+    need = margin + SLACK
+    short = np.where(label & 1, need - y_lo, y_hi + need)
+    return np.where(label == START, -np.inf, short)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The boxes of a search: the states of each history (key) are split into regions, boxes
+    region_lo <= h <= region_hi that partition the state space (at first one region, all of
+    it, per key), and each region holds one box of the certificate. Cells are sorted by key."""
+
+    keys: Keys
+    key: np.ndarray  # (C,)
+    region_lo: np.ndarray  # (C, H)
+    region_hi: np.ndarray  # (C, H)
+
+    @property
+    def first(self) -> np.ndarray:
+        """(K + 1,): the cells of key k are first[k] to first[k + 1] - 1."""
+        return np.searchsorted(self.key, np.arange(len(self.keys.label) + 1))
+
+    def table(self) -> np.ndarray:
+        """(K, L): the cells of each key, padded with -1."""
+        first = self.first
+        counts = np.diff(first)
+        table = np.full((len(counts), counts.max()), -1)
+        place = np.arange(len(self.key)) - first[self.key]
+        table[self.key, place] = np.arange(len(self.key))
+        return table
+
+
+def uncut(keys: Keys, H: int) -> Cells:
+    K = len(keys.label)
+    return Cells(keys, np.arange(K), np.full((K, H), -np.inf), np.full((K, H), np.inf))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One search: the cells, their boxes when it stopped, the last steps (rows: source cell,
+    input, target cell) and, if it failed, where."""
+
+    cells: Cells
+    lo: np.ndarray  # (C, H)
+    hi: np.ndarray  # (C, H)
+    edges: np.ndarray  # (E, 3)
+    failure: Failure | None
+    rounds: int
+    culprits: tuple[tuple[int, int, int], ...] = ()  # every failing step (from, input, to)
+
+
+def _spread(cells: Cells, table: np.ndarray, img_lo, img_hi, rows, inputs):
+    """Each image (R, H) of cell rows[r] on inputs[r], split among the regions of its next key
+    that it meets: the cell of each part, the parts' bounds and the rows they came from."""
+    candidates = table[cells.keys.succ[cells.key[rows], inputs]]  # (R, L)
+    parts, cells_hit = [], []
+    step = max(1, 2**22 // (candidates.shape[1] * img_lo.shape[1]))  # rows per chunk
+    for start in range(0, len(rows), step):
+        c = candidates[start : start + step]  # (r, L)
+        lo, hi = img_lo[start : start + step, None], img_hi[start : start + step, None]
+        meet = (c >= 0) & np.all(
+            (cells.region_lo[c] <= hi) & (cells.region_hi[c] >= lo), axis=2
+        )  # (r, L)
+        r, l = np.nonzero(meet)
+        parts.append(start + r)
+        cells_hit.append(c[r, l])
+    part, cell = np.concatenate(parts), np.concatenate(cells_hit)
+    part_lo = np.maximum(img_lo[part], cells.region_lo[cell])
+    part_hi = np.minimum(img_hi[part], cells.region_hi[cell])
+    return cell, part_lo, part_hi, part
+
+
+def solve(w, linear: bool, cells: Cells, s: Settings, deadline: float) -> Attempt:
+    """Grow every cell's box from the start until each holds the parts of the images that land
+    in it (a fixed point: the boxes are then a certificate), a box's logit reaches the wrong
+    side of its bit (a failure), or the deadline passes."""
+    key, table = cells.key, cells.table()
+    label = cells.keys.label[key]
+    C, H = len(key), w["Uz"].shape[0]
+    lo, hi = np.full((C, H), np.inf), np.full((C, H), -np.inf)
+    lo[0] = hi[0] = 0.0  # the start
+    limit = 1.0 + s.margin + 1e-6  # images never leave [-1 - margin, 1 + margin]
+    widen = s.margin + SLACK
+    rounds = 0
+    while True:
+        rounds += 1
+        rows = np.repeat(np.flatnonzero(np.isfinite(lo[:, 0])), 4)
+        inputs = np.tile(np.arange(4), len(rows) // 4)
+        img_lo, img_hi = step_bounds(w, lo[rows], hi[rows], inputs)
+        img_lo, img_hi = img_lo - widen, img_hi + widen
+        target, part_lo, part_hi, part = _spread(cells, table, img_lo, img_hi, rows, inputs)
+        edges = np.stack([rows[part], inputs[part], target], axis=1)
+        new_lo, new_hi = lo.copy(), hi.copy()
+        np.minimum.at(new_lo, target, part_lo)
+        np.maximum.at(new_hi, target, part_hi)
+        grew_lo, grew_hi = new_lo < lo, new_hi > hi
+        if not (grew_lo.any() or grew_hi.any()):
+            return Attempt(cells, lo, hi, edges, None, rounds)
+        if rounds > s.plain_rounds:  # push growing sides on: fewer rounds to the fixed point
+            old = np.isfinite(lo)
+            with np.errstate(invalid="ignore"):  # inf - inf where not old, and not used
+                new_lo = np.where(grew_lo & old, new_lo - s.push * (lo - new_lo), new_lo)
+                new_hi = np.where(grew_hi & old, new_hi + s.push * (new_hi - hi), new_hi)
+        # A box never grows out of its region (nor out of [-1 - margin, 1 + margin]).
+        new_lo = np.maximum(new_lo, np.maximum(cells.region_lo, -limit))
+        new_hi = np.minimum(new_hi, np.minimum(cells.region_hi, limit))
+        with np.errstate(invalid="ignore"):  # boxes not reached before: inf - inf
+            growth = np.nan_to_num(np.maximum(lo - new_lo, new_hi - hi).max(axis=1), nan=0.0)
+            short = logit_short(w, linear, new_lo, new_hi, label, s.margin)
+            short = np.where(np.isnan(short), -np.inf, short)
+        lo, hi = new_lo, new_hi
+        if (short > 0).any():
+            j = int(np.argmax(short))
+            kind, amount = "sign", float(short[j])
+        elif time.perf_counter() > deadline:
+            j = int(np.argmax(growth))
+            kind, amount = "time", float(growth[j])
+        else:
+            continue
+        culprits = []  # (from, input, to) for each failing box: the step into it that is worst
+        for j in [j, *np.flatnonzero(short > 0)[:64]]:  # noqa: B020 (j first, then the rest)
+            into = np.flatnonzero(target == j)
+            own = logit_short(w, linear, part_lo[into], part_hi[into], label[j], s.margin)
+            worst = into[int(np.argmax(own))]
+            culprits.append((int(rows[part[worst]]), int(inputs[part[worst]]), int(j)))
+        failure = _failure(kind, cells, lo, hi, *culprits[0], amount)
+        return Attempt(cells, lo, hi, edges, failure, rounds, tuple(culprits[1:]))
+
+
+def _failure(kind, cells: Cells, lo, hi, k: int, i: int, j: int, amount: float) -> Failure:
+    keys, key = cells.keys, cells.key
+
+    def label_of(n: int) -> tuple[int, int]:
+        label = int(keys.label[key[n]])
+        return (0, -1) if label == START else (label >> 1, label & 1)
+
+    a, b = INPUTS[i]
+    k, j = int(k), int(j)
+    return Failure(
+        kind,
+        keys.depth,
+        k,
+        keys.names[key[k]],
+        *label_of(k),
+        a,
+        b,
+        j,
+        *label_of(j),
+        amount,
+        lo[k].copy(),
+        hi[k].copy(),
+    )
+
+
+def _best_unit(w, linear: bool, attempt: Attempt, c: int, step: tuple | None) -> int:
+    """The unit to split cell c along. For the cell a failing step (c, input, target) came
+    from: the unit whose halves bring that step's image closest to the right side of its bit.
+    For the cell a failing step went to: the unit that most widens its logit (width * |Wo|)."""
+    lo, hi = attempt.lo[c], attempt.hi[c]
+    width = hi - lo
+    dims = np.flatnonzero(width > 0)
+    if step is None or len(dims) == 0:
+        return int(np.argmax(width * np.abs(w["Wo"][:, 0])))
+    mid = 0.5 * (lo + hi)
+    halves_lo, halves_hi = np.tile(lo, (2 * len(dims), 1)), np.tile(hi, (2 * len(dims), 1))
+    r = np.arange(len(dims))
+    halves_hi[r, dims] = mid[dims]
+    halves_lo[len(dims) + r, dims] = mid[dims]
+    img_lo, img_hi = step_bounds(w, halves_lo, halves_hi, np.full(2 * len(dims), step[1]))
+    label = np.full(2 * len(dims), attempt.cells.keys.label[attempt.cells.key[step[2]]])
+    short = logit_short(w, linear, img_lo, img_hi, label, 0.0)
+    return int(dims[np.argmin(np.maximum(short[: len(dims)], short[len(dims) :]))])
+
+
+def refine(w, linear: bool, attempt: Attempt, max_regions: int) -> Cells | None:
+    """The cells of the failing steps (where each came from and where it went) each split in
+    two, along the unit `_best_unit` picks, at the middle of its box; None if none can be
+    (the start never is; the states of a history have at most max_regions regions)."""
+    cells, f = attempt.cells, attempt.failure
+    counts = np.diff(cells.first)
+    steps = [(f.box, 2 * f.a + f.b, f.target), *attempt.culprits]
+    chosen: dict[int, tuple | None] = {}
+    for k, i, j in steps:
+        chosen.setdefault(j, None)
+        chosen[k] = (k, i, j)
+    key, region_lo, region_hi = [cells.key], [cells.region_lo], [cells.region_hi.copy()]
+    added = np.zeros(len(counts), np.int64)
+    for c, step in chosen.items():
+        k = cells.key[c]
+        if k == 0 or counts[k] + added[k] >= max_regions or not np.isfinite(attempt.lo[c, 0]):
+            continue
+        added[k] += 1
+        d = _best_unit(w, linear, attempt, c, step)
+        middle = 0.5 * (attempt.lo[c, d] + attempt.hi[c, d])
+        upper_lo = cells.region_lo[c].copy()
+        upper_lo[d] = middle
+        region_hi[0][c, d] = middle
+        key.append(cells.key[c : c + 1])
+        region_lo.append(upper_lo[None])
+        region_hi.append(cells.region_hi[c : c + 1])
+    if not added.any():
+        return None
+    key, region_lo, region_hi = (np.concatenate(x) for x in (key, region_lo, region_hi))
+    order = np.argsort(key, kind="stable")
+    return Cells(cells.keys, key[order], region_lo[order], region_hi[order])
+
+
+def certify(model, settings: Settings | None = None) -> Proof:
+    """Search for a certificate that `model` adds correctly at every length (see the module
+    doc): histories of depth 1, 2, ..., each cut into slabs where a step fails, until a search
+    succeeds, time runs out (settings.seconds, default 8 s) or boxes would be too many."""
+    s = settings or Settings()
+    w, linear = weights_of(model)
+    began = time.perf_counter()
+    deadline = began + s.seconds
+    attempt = None
+    for depth in range(1, s.max_depth + 1):
+        cells = uncut(history_keys(depth), w["Uz"].shape[0])
+        while cells is not None and len(cells.key) <= s.max_boxes:
+            if attempt is not None and time.perf_counter() > deadline:
+                break
+            attempt = solve(w, linear, cells, s, deadline)
+            if attempt.failure is None:
+                return _proved(attempt, s.margin, time.perf_counter() - began)
+            cells = refine(w, linear, attempt, s.max_regions)
+    seconds = time.perf_counter() - began
+    reason = (
+        f"not proved after {seconds:.1f} s (last tried: histories of {attempt.cells.keys.depth} "
+        f"inputs, {len(attempt.lo):,} boxes): {attempt.failure.describe()}"
+    )
+    return Proof(False, reason, s.margin, seconds, len(attempt.lo), failure=attempt.failure)
+
+
+def _proved(attempt: Attempt, margin: float, seconds: float) -> Proof:
+    """The certificate of a search that succeeded: its cells that states reach (the start is
+    cell 0), renumbered, and the steps between them."""
+    live = np.flatnonzero(np.isfinite(attempt.lo[:, 0]))
+    number = np.full(len(attempt.lo), -1)
+    number[live] = np.arange(len(live))
+    label = attempt.cells.keys.label[attempt.cells.key[live]]
+    edges = np.unique(attempt.edges, axis=0)
+    edges = np.stack([number[edges[:, 0]], edges[:, 1], number[edges[:, 2]]], axis=1)
+    K, edges = len(label), edges.astype(np.int32)
+    reason = (
+        f"proved in {seconds:.2f} s: {K:,} boxes (histories of {attempt.cells.keys.depth} "
+        f"inputs), {len(edges):,} edges, margin {margin:g}"
+    )
+    return Proof(
+        True,
+        reason,
+        margin,
+        seconds,
+        K,
+        lo=attempt.lo[live],
+        hi=attempt.hi[live],
+        carry=np.where(label == START, 0, label >> 1).astype(np.int8),
+        bit=np.where(label == START, -1, label & 1).astype(np.int8),
+        edges=edges,
+        start=0,
+    )
+
+
+def save_certificate(proof: Proof, path: str | Path) -> None:
+    """Write a proved Proof's certificate as an .npz of plain arrays (no pickles)."""
+    if not proof.proved:
+        raise ValueError(f"there is no certificate to save: {proof.reason}")
+    with open(path, "wb") as file:
+        np.savez(
+            file,
+            lo=proof.lo,
+            hi=proof.hi,
+            carry=proof.carry,
+            bit=proof.bit,
+            edges=proof.edges,
+            start=np.int64(proof.start),
+            margin=np.float64(proof.margin),
+        )
+
+
+# --- counterexamples ------------------------------------------------------------------------
+
+EXHAUSTIVE_STEPS = 10  # every input sequence of up to this many steps is run (4**10 at most)
+BORDERLINE = 1e-3  # a float64 logit this close to its threshold is left to the model to decide
+
+
+def gru_step(w, h: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    """One GRU step in float64 from states h (N, H) reading input indices (N,)."""
+    x = np.asarray(INPUTS, np.float64)[inputs]  # (N, 2)
+    z = _sigmoid(x @ w["Wz"] + h @ w["Uz"] + w["bz"])  # (N, H)
+    r = _sigmoid(x @ w["Wr"] + h @ w["Ur"] + w["br"])  # (N, H)
+    h_tilde = np.tanh(x @ w["Wh"] + (r * h) @ w["Uh"] + w["bh"])  # (N, H)
+    return (1 - z) * h + z * h_tilde
+
+
+def _doubtful(w, linear: bool, h: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Whether the output from states h (N, H) is wrong against sum bits truth (N,), or too
+    close to call in float64."""
+    y = h @ w["Wo"][:, 0] + w["bo"][0] - (0.5 if linear else 0.0)  # (N,)
+    return (np.where(truth == 1, y, -y) < BORDERLINE) | ~np.isfinite(y)
+
+
+def _steps_of(pair: tuple[int, int]) -> int:
+    return max(pair[0].bit_length(), pair[1].bit_length(), 1) + 1
+
+
+def _inputs(a: int, b: int, n_steps: int) -> list[int]:
+    return [2 * ((a >> t) & 1) + ((b >> t) & 1) for t in range(n_steps)]
+
+
+def _pair(inputs) -> tuple[int, int]:
+    """The operands (a, b) of a sequence of input indices, least significant first."""
+    a = sum(int(i >> 1) << t for t, i in enumerate(inputs))
+    return a, sum(int(i & 1) << t for t, i in enumerate(inputs))
+
+
+def _addition_through(inputs, t: int) -> tuple[int, int]:
+    """The shortest addition whose own steps start with inputs[: t + 1] and include step t."""
+    a, b = _pair(inputs[: t + 1])
+    return (a | 1 << (t + 1), b) if _steps_of((a, b)) <= t else (a, b)
+
+
+def doubtful_pairs(w, linear: bool, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The additions whose float64 run has a sum bit wrong or too close to call (each over its
+    own steps)."""
+    out = []
+    for a, b in pairs:
+        inputs = np.array(_inputs(a, b, _steps_of((a, b))))
+        h, carry = np.zeros((1, w["Uz"].shape[0])), 0
+        for i in inputs:
+            h = gru_step(w, h, np.array([i]))
+            s = (i >> 1) + (i & 1) + carry
+            carry = int(s >= 2)
+            if _doubtful(w, linear, h, np.array([s & 1]))[0]:
+                out.append((a, b))
+                break
+    return out
+
+
+def scan(w, linear: bool, max_steps: int, chunk: int = 2**16) -> list[tuple[int, int]]:
+    """Every input sequence of up to max_steps steps, run in float64 with prefixes shared: the
+    shortest additions through each step whose output is doubtful, from the first steps that
+    have any (and up to two after, whose additions may be as short). Row r of step t is the
+    prefix whose input s is (r >> 2 (t - s)) & 3."""
+    H = w["Uz"].shape[0]
+    h, carry = np.zeros((1, H)), np.zeros(1, np.int64)  # (4**t, H), (4**t,): every prefix
+    found: list[tuple[int, int]] = []
+    for t in range(max_steps):
+        if found and t >= min(_steps_of(p) for p in found):
+            break
+        last = t == max_steps - 1  # the longest prefixes are made in chunks and not kept
+        parts = []
+        for start in range(0, len(h), chunk):
+            parents = np.arange(start, min(start + chunk, len(h)))
+            rows, inputs = 4 * np.repeat(parents, 4), np.tile(np.arange(4), len(parents))
+            h_next = gru_step(w, np.repeat(h[parents], 4, axis=0), inputs)  # (4 P, H)
+            s = (inputs >> 1) + (inputs & 1) + np.repeat(carry[parents], 4)
+            doubtful = np.flatnonzero(_doubtful(w, linear, h_next, s & 1))
+            for r in rows[doubtful] + inputs[doubtful]:
+                prefix = [(int(r) >> 2 * (t - u)) & 3 for u in range(t + 1)]
+                found.append(_addition_through(prefix, t))
+            if not last:
+                parts.append((h_next, (s >= 2).astype(np.int64)))
+        if not last:
+            h, carry = (np.concatenate(x) for x in zip(*parts))
+    return sorted(set(found), key=lambda p: (_steps_of(p), p))
+
+
+def shrink(w, linear: bool, a: int, b: int) -> tuple[int, int]:
+    """A shorter doubtful addition from one: for each step t, the operands cut to their bits up
+    to t (outputs up to t read nothing else) and with their k lowest bits dropped; the
+    shortest that stays doubtful, repeated while it gets shorter."""
+    while True:
+        n = _steps_of((a, b))
+        tries = [_addition_through(_inputs(a, b, n), t) for t in range(n)]
+        tries += [(a >> k, b >> k) for k in range(1, n)]
+        doubtful = doubtful_pairs(w, linear, sorted(set(tries), key=lambda p: (_steps_of(p), p)))
+        shorter = min(doubtful, key=lambda p: (_steps_of(p), p), default=(a, b))
+        if _steps_of(shorter) >= n:
+            return a, b
+        a, b = shorter
+
+
+def _proof_candidates(failure: Failure, rng: np.random.Generator, n: int = 64) -> list:
+    """Additions that take the path where a proof broke: a random lead-in leaving the carry
+    the failing box stands for, the box's history, then the input that failed."""
+    head, *window = failure.history
+    pairs = []
+    for _ in range(1 if head == "start" else n):
+        lead = [] if head == "start" else [int(i) for i in rng.integers(0, 4, rng.integers(0, 32))]
+        carry = 0
+        for i in lead:
+            carry = carry_after(carry, i)
+        if head != "start" and carry != head:
+            lead.append(3 if head == 1 else 0)  # (1, 1) makes a carry, (0, 0) ends one
+        inputs = [*lead, *window, 2 * failure.a + failure.b]
+        pairs.append(_addition_through(inputs, len(inputs) - 1))
+    return pairs
+
+
+def _confirmed(model, pairs) -> tuple[int, int, int] | None:
+    """The first pair the model itself adds wrongly (model.trace), with its first wrong bit."""
+    for a, b in pairs:
+        trace = model.trace(a, b)
+        if not trace.correct:
+            return a, b, int(np.argmax(trace.bits_pred != trace.bits_true))
+    return None
+
+
+def counterexample(
+    model,
+    proof: Proof | None = None,
+    machine=None,
+    max_steps: int = EXHAUSTIVE_STEPS,
+    seed: int = 0,
+) -> tuple[int, int, int] | None:
+    """The shortest addition found that `model` gets wrong, as (a, b, first wrong bit),
+    confirmed by model.trace; None if none is found.
+
+    1. Where the proof breaks (`proof`, else a 2 s certify run) gives candidates: additions
+       that follow the failing box's history into the input that failed.
+    2. Every input sequence shorter than the best candidate, up to max_steps steps, is run in
+       float64 (prefixes shared); an output wrong or within 1e-3 of its threshold is a
+       candidate, left to the model to decide. A counterexample found in this range is the
+       shortest there is.
+    3. Failing both, the extracted machine's first departure (`machine`, else
+       gru_viz.automaton.extract_automaton) is a candidate: the shortest addition found, up to
+       4,095 bits, where the model's sum bits leave the machine's.
+    Every candidate is cut down by `shrink`, and the model confirms or refutes them, shortest
+    first."""
+    w, linear = weights_of(model)
+    if proof is None:
+        proof = certify(model, Settings(seconds=2.0))
+    guided = []
+    if proof.failure is not None:
+        rng = np.random.default_rng(seed)
+        guided = doubtful_pairs(w, linear, _proof_candidates(proof.failure, rng))
+    guided = sorted({shrink(w, linear, a, b) for a, b in guided}, key=lambda p: (_steps_of(p), p))
+    limit = min([max_steps, *(_steps_of(p) - 1 for p in guided[:1])])
+    candidates = sorted({*scan(w, linear, limit), *guided}, key=lambda p: (_steps_of(p), p))
+    found = _confirmed(model, candidates)
+    if found is None:
+        if machine is None:
+            from gru_viz.automaton import extract_automaton
+
+            machine = extract_automaton(model, seed=seed)
+        departure = machine.first_departure
+        if departure is not None:
+            a, b = shrink(w, linear, *departure[:2])
+            found = _confirmed(model, [(a, b), departure[:2]])
+    return found
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def add_parser(commands) -> None:
+    """`python -m gru_viz certify MODEL -o CERT`."""
+    parser = commands.add_parser(
+        "certify",
+        help="prove that a model adds correctly at every length, writing a certificate",
+        description=(
+            "Search for a certificate (boxes of hidden states, see gru_viz.proof) that MODEL "
+            "adds correctly at every length; write it to -o and check it with the separate "
+            "checker. Exit 0 when proved, 1 when not (saying where the search broke)."
+        ),
+    )
+    parser.add_argument("model", type=Path, help="model file (.npz)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="certificate file")
+    parser.add_argument("--margin", type=float, default=Settings.margin, help="at least 1e-5")
+    parser.add_argument("--seconds", type=float, default=Settings.seconds, help="time budget")
+
+
+def run_cli(args) -> int:
+    if not args.margin >= 1e-5:
+        raise ValueError(f"--margin must be at least 1e-5; got {args.margin}")
+    model = read_model_file(args.model)
+    result = certify(model, Settings(margin=args.margin, seconds=args.seconds))
+    print(result.reason)
+    if not result.proved:
+        return 1
+    save_certificate(result, args.output)
+    ok, reason = proof_check.check(args.model, args.output)
+    print(f"wrote {args.output}; the checker says: {reason}")
+    return 0 if ok else 1
+
+
+def add_check_parser(commands) -> None:
+    """`python -m gru_viz check-proof MODEL CERT` (gru_viz.proof_check does the checking)."""
+    parser = commands.add_parser(
+        "check-proof",
+        help="check a certificate from certify, with the separate checker",
+        description=(
+            "Check with gru_viz.proof_check (plain numpy, sharing no code with the search) "
+            "that CERT proves MODEL adds correctly at every length. Exit 0 if valid, 1 if not."
+        ),
+    )
+    parser.add_argument("model", help="model file (.npz)")
+    parser.add_argument("certificate", help="certificate file (.npz)")
+
+
+def run_check_cli(args) -> int:
+    ok, reason = proof_check.check(args.model, args.certificate)
+    print(reason if ok else f"not valid: {reason}")
+    return 0 if ok else 1
