@@ -1,34 +1,37 @@
 """Prove that a GRU adds correctly at every length, or find an addition it gets wrong.
 
 A proof is a finite cover of the hidden states the model can reach: boxes lo <= h <= hi, each
-labelled with the carry the state stands for and the sum bit it emits, such that one GRU step from
-a box, reading (a, b), lands inside boxes labelled with the right next carry and sum bit, and
-every box's logit has its bit's sign (gru_viz.proof_check states the conditions and checks them;
-it shares no code with this module). `certify` searches for such a cover:
+labelled with the carry its states stand for and the sum bit they emit, such that one GRU step
+from a box, reading (a, b), lands inside the union of boxes labelled with the right next carry
+and sum bit, and every box's logit has its bit's sign all over the box. gru_viz.proof_check
+states these conditions and checks them; it shares no code with this module.
 
-1. Start from the box {h_0 = 0} (carry 0, no bit) and take one step per input with interval
-   arithmetic: the image of a box is a box (z, r and h~ bounded from the box; the new state by
-   the extremes of (1 - z) h + z h~ over the ends of z's interval), widened by the margin.
-2. An image inside the union of boxes of its label is done. Otherwise it joins the nearest box of
-   its label when the join stays small and that box's logit keeps its sign (a join is a hull:
-   boxes only grow, so edges into them stay valid, and the grown box is stepped again), or it
-   becomes a new box, padded so that later images nest in it.
-3. An image whose logit can take the wrong sign cannot be covered by any valid box: the box it
-   came from is split in two along the unit that narrows the image most (edges into it then point
-   to both halves, whose union is the old box), and both halves are stepped again.
-4. When nothing is left to step, every condition holds: the cover is a certificate. When time or
-   boxes run out, or a box too small to split still steps onto the wrong sign, the search gives
-   up and reports where: the box, the input and by how much its image misses.
+`certify` searches for such a cover. Each box stands for a history: the carry before the last D
+inputs and those inputs (or, for the first D steps, the inputs since h_0 = 0), which labels it,
+and the states of one history are close when the model forgets what it need not remember.
 
-This works when one step shrinks boxes (a contracting model): the shipped 16-unit model drifts
-slowly along some units (a step shrinks small boxes by only about 0.5% there), so its boxes widen
-until their images reach the wrong sign, and `certify` reports where within its time budget. The
-`provable` preset trains with noise on the hidden state, which makes a step contract, and its
-models are proved in well under a second.
+1. Every box starts empty but the start, {h_0 = 0}. Each round takes one step from every box on
+   every input with interval arithmetic (z, r and h~ bounded over the box, the new state by the
+   extremes of (1 - z) h + z h~ at the ends of z's interval, widened by the margin) and grows
+   the box of the longer history to hold it; after 40 rounds, growing sides are pushed on
+   further, to get to the end sooner. When nothing grows, the boxes are a certificate.
+2. When a box's logit reaches the wrong side of its bit, that cover fails: the states of its
+   history are split into two regions (each region has a box of its own, and a step lands in the
+   union of the boxes of the regions it meets), and so are the states of the box whose step put
+   it there, along the unit that best narrows that step's image. Then the search starts again.
+3. Histories of D = 1, 2, ... 6 inputs are tried in turn, each split into at most 32 regions,
+   until a search succeeds or the time runs out (8 s); a failure says where: the box, the input,
+   and how far the logit reaches past the margin on the wrong side.
 
-`counterexample` looks for the shortest addition a model gets wrong: short ones exhaustively,
-longer ones guided by where the proof breaks and by the extracted machine's first departure,
-each confirmed by the model's own forward pass.
+This works when a step pulls nearby states together, so that boxes shrink. Models of the robust
+preset do not all do that: the shipped 16-unit one keeps slowly drifting states along some units
+(one step shrinks a small box by only about 0.5% there), and its boxes grow until their logits
+reach the wrong side. The `provable` preset trains with noise on the hidden state, so that each
+step must pull perturbed states back; its models are proved in well under a second.
+
+`counterexample` looks for the shortest addition a model gets wrong: from where the proof breaks
+(the failing history is an addition to try), by running every shorter input sequence, and from
+the extracted machine's first departure; the model itself confirms the result.
 """
 
 from __future__ import annotations
@@ -111,7 +114,13 @@ class Proof:
 
 def weights_of(model) -> tuple[dict[str, np.ndarray], bool]:
     """The weights of a model (or of a checkpoint.ModelFile, which needs no TensorFlow) as
-    float64, and whether its output is linear (its bit is y > 0.5)."""
+    float64, and whether its output is linear (its bit is y > 0.5). ValueError for a model with
+    units held at 0 (gru_viz.ablate): a proof is about a model file's weights as they are."""
+    if getattr(model, "ablated", ()):
+        raise ValueError(
+            f"units {list(model.ablated)} of this model are held at 0; a proof covers a model "
+            "as its file holds it, so prove the model without them held"
+        )
     weights = model.weights if isinstance(model, ModelFile) else model.weights()
     w = {name: np.asarray(value, np.float64) for name, value in weights.items()}
     return w, model.config.output == "linear"
@@ -317,10 +326,13 @@ def solve(w, linear: bool, cells: Cells, s: Settings, deadline: float) -> Attemp
         if not (grew_lo.any() or grew_hi.any()):
             return Attempt(cells, lo, hi, edges, None, rounds)
         if rounds > s.plain_rounds:  # push growing sides on: fewer rounds to the fixed point
+            # by `push` times their growth, and by a step that doubles every 25 rounds (from
+            # 1e-6, at most 1e-2), so that a box creeping towards its fixed point gets there
+            nudge = min(1e-2, 1e-6 * 2.0 ** ((rounds - s.plain_rounds) // 25))
             old = np.isfinite(lo)
             with np.errstate(invalid="ignore"):  # inf - inf where not old, and not used
-                new_lo = np.where(grew_lo & old, new_lo - s.push * (lo - new_lo), new_lo)
-                new_hi = np.where(grew_hi & old, new_hi + s.push * (new_hi - hi), new_hi)
+                new_lo = np.where(grew_lo & old, new_lo - s.push * (lo - new_lo) - nudge, new_lo)
+                new_hi = np.where(grew_hi & old, new_hi + s.push * (new_hi - hi) + nudge, new_hi)
         # A box never grows out of its region (nor out of [-1 - margin, 1 + margin]).
         new_lo = np.maximum(new_lo, np.maximum(cells.region_lo, -limit))
         new_hi = np.minimum(new_hi, np.minimum(cells.region_hi, limit))
@@ -427,28 +439,35 @@ def refine(w, linear: bool, attempt: Attempt, max_regions: int) -> Cells | None:
 
 def certify(model, settings: Settings | None = None) -> Proof:
     """Search for a certificate that `model` adds correctly at every length (see the module
-    doc): histories of depth 1, 2, ..., each cut into slabs where a step fails, until a search
-    succeeds, time runs out (settings.seconds, default 8 s) or boxes would be too many."""
+    doc): histories of 1, 2, ... inputs, their states split into regions where a step fails,
+    until a search succeeds, the time runs out (settings.seconds, default 8 s) or the boxes
+    would be too many. A failure names the last cover that broke, and where."""
     s = settings or Settings()
     w, linear = weights_of(model)
     began = time.perf_counter()
     deadline = began + s.seconds
-    attempt = None
+    attempt = broke = None  # the last search, and the last that broke on a wrong sign
     for depth in range(1, s.max_depth + 1):
         cells = uncut(history_keys(depth), w["Uz"].shape[0])
         while cells is not None and len(cells.key) <= s.max_boxes:
-            if attempt is not None and time.perf_counter() > deadline:
-                break
             attempt = solve(w, linear, cells, s, deadline)
             if attempt.failure is None:
                 return _proved(attempt, s.margin, time.perf_counter() - began)
+            broke = attempt if attempt.failure.kind == "sign" else broke
+            if time.perf_counter() > deadline:
+                break
             cells = refine(w, linear, attempt, s.max_regions)
+        if time.perf_counter() > deadline:
+            break
     seconds = time.perf_counter() - began
-    reason = (
-        f"not proved after {seconds:.1f} s (last tried: histories of {attempt.cells.keys.depth} "
-        f"inputs, {len(attempt.lo):,} boxes): {attempt.failure.describe()}"
-    )
-    return Proof(False, reason, s.margin, seconds, len(attempt.lo), failure=attempt.failure)
+    shown = broke or attempt
+    cover = f"histories of {shown.cells.keys.depth} inputs, {len(shown.lo):,} boxes"
+    if attempt.failure.kind == "time":
+        why = f": out of time after {seconds:.1f} s; the last cover that failed ({cover}): "
+    else:
+        why = f" after {seconds:.1f} s; the last cover tried ({cover}) fails: "
+    reason = f"not proved{why}{shown.failure.describe()}"
+    return Proof(False, reason, s.margin, seconds, len(shown.lo), failure=shown.failure)
 
 
 def _proved(attempt: Attempt, margin: float, seconds: float) -> Proof:

@@ -215,19 +215,22 @@ def next_batch(
 
 
 CHUNK_STEPS = 25  # at most this many Adam steps run in one compiled call
+NOISE_RAMP_STEPS = 1000  # state noise grows to its full size over this many steps
 
 
 def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_noise, seed):
     """One Adam step on one batch x (B, T, 2), target (B, T); returns the loss before it.
 
-    state_noise > 0 adds uniform noise in [-state_noise, state_noise] to every unit of h_t after
-    every step, drawn from `seed` (int32 (1,)) and the step count, so the same seed gives the
-    same noise."""
+    state_noise > 0 adds uniform noise in [-s, s] to every unit of h_t after every step, s growing
+    from 0 to state_noise over the first NOISE_RAMP_STEPS steps (so that the model learns to add
+    before it must withstand the full noise), drawn from `seed` (int32 (1,)) and the step count:
+    the same seed gives the same noise."""
     noise = None
     if state_noise > 0:
         shape = tf.concat([tf.shape(x)[:2], tf.shape(weights[3])[:1]], 0)  # (B, T, H)
         noise_seed = tf.concat([seed, tf.cast(t, tf.int32)[None]], 0)  # (2,)
-        noise = tf.random.stateless_uniform(shape, noise_seed, -state_noise, state_noise)
+        scale = state_noise * tf.minimum(1.0, (t + 1.0) / NOISE_RAMP_STEPS)  # growing at first
+        noise = tf.random.stateless_uniform(shape, noise_seed, -1.0, 1.0) * scale
     with tf.GradientTape() as tape:
         y = gru_sequence(x, *weights, keep_internals=False, noise=noise)["y"]  # (B, T)
         if loss_kind == "cross_entropy":
