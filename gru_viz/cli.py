@@ -1,5 +1,5 @@
-"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B`,
-`python -m gru_viz figure A B --view ...`, `certify MODEL -o CERT` and `check-proof MODEL CERT`."""
+"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B` and
+`python -m gru_viz figure A B --view ...`."""
 
 from __future__ import annotations
 

@@ -168,8 +168,10 @@ def logit_bounds(w, linear: bool, lo: np.ndarray, hi: np.ndarray):
 
 @dataclass(frozen=True)
 class Settings:
+    """How `certify` searches; the defaults are what `python -m gru_viz certify` uses."""
+
     margin: float = 1e-4  # the certificate's margin (at least 1e-5)
-    seconds: float = 8.0  # no new depth is tried after this long
+    seconds: float = 8.0  # the search stops after this long (checked after every round)
     max_boxes: int = 12_000  # nor a depth with more boxes than this
     max_depth: int = 6  # the longest history a box stands for
     max_regions: int = 32  # the most regions the states of one history are split into
@@ -325,14 +327,8 @@ def solve(w, linear: bool, cells: Cells, s: Settings, deadline: float) -> Attemp
         grew_lo, grew_hi = new_lo < lo, new_hi > hi
         if not (grew_lo.any() or grew_hi.any()):
             return Attempt(cells, lo, hi, edges, None, rounds)
-        if rounds > s.plain_rounds:  # push growing sides on: fewer rounds to the fixed point
-            # by `push` times their growth, and by a step that doubles every 25 rounds (from
-            # 1e-6, at most 1e-2), so that a box creeping towards its fixed point gets there
-            nudge = min(1e-2, 1e-6 * 2.0 ** ((rounds - s.plain_rounds) // 25))
-            old = np.isfinite(lo)
-            with np.errstate(invalid="ignore"):  # inf - inf where not old, and not used
-                new_lo = np.where(grew_lo & old, new_lo - s.push * (lo - new_lo) - nudge, new_lo)
-                new_hi = np.where(grew_hi & old, new_hi + s.push * (new_hi - hi) + nudge, new_hi)
+        if rounds > s.plain_rounds:
+            new_lo, new_hi = _push(lo, hi, new_lo, new_hi, rounds - s.plain_rounds, s.push)
         # A box never grows out of its region (nor out of [-1 - margin, 1 + margin]).
         new_lo = np.maximum(new_lo, np.maximum(cells.region_lo, -limit))
         new_hi = np.minimum(new_hi, np.minimum(cells.region_hi, limit))
@@ -349,14 +345,27 @@ def solve(w, linear: bool, cells: Cells, s: Settings, deadline: float) -> Attemp
             kind, amount = "time", float(growth[j])
         else:
             continue
-        culprits = []  # (from, input, to) for each failing box: the step into it that is worst
-        for j in [j, *np.flatnonzero(short > 0)[:64]]:  # noqa: B020 (j first, then the rest)
-            into = np.flatnonzero(target == j)
-            own = logit_short(w, linear, part_lo[into], part_hi[into], label[j], s.margin)
+        # Each failing box, and the step into it that reaches furthest on the wrong side.
+        culprits = []
+        for bad in [j, *np.flatnonzero(short > 0)[:64]]:
+            into = np.flatnonzero(target == bad)
+            own = logit_short(w, linear, part_lo[into], part_hi[into], label[bad], s.margin)
             worst = into[int(np.argmax(own))]
-            culprits.append((int(rows[part[worst]]), int(inputs[part[worst]]), int(j)))
+            culprits.append((int(rows[part[worst]]), int(inputs[part[worst]]), int(bad)))
         failure = _failure(kind, cells, lo, hi, *culprits[0], amount)
         return Attempt(cells, lo, hi, edges, failure, rounds, tuple(culprits[1:]))
+
+
+def _push(lo, hi, new_lo, new_hi, rounds: int, push: float):
+    """Sides that grew pushed further, to reach the fixed point in fewer rounds: by `push`
+    times their growth, and by a step that doubles every 25 rounds (from 1e-6 to at most 1e-2),
+    so that a box creeping towards its fixed point gets there."""
+    nudge = min(1e-2, 1e-6 * 2.0 ** (rounds // 25))
+    old = np.isfinite(lo)  # boxes reached for the first time are left as they are
+    with np.errstate(invalid="ignore"):  # inf - inf where not old, and not used
+        new_lo = np.where((new_lo < lo) & old, new_lo - push * (lo - new_lo) - nudge, new_lo)
+        new_hi = np.where((new_hi > hi) & old, new_hi + push * (new_hi - hi) + nudge, new_hi)
+    return new_lo, new_hi
 
 
 def _failure(kind, cells: Cells, lo, hi, k: int, i: int, j: int, amount: float) -> Failure:
@@ -665,10 +674,12 @@ def counterexample(
        gru_viz.automaton.extract_automaton) is a candidate: the shortest addition found, up to
        4,095 bits, where the model's sum bits leave the machine's.
     Every candidate is cut down by `shrink`, and the model confirms or refutes them, shortest
-    first."""
+    first. A model with a proof has no counterexample: None at once."""
     w, linear = weights_of(model)
     if proof is None:
         proof = certify(model, Settings(seconds=2.0))
+    if proof.proved:  # there is none to find
+        return None
     guided = []
     if proof.failure is not None:
         rng = np.random.default_rng(seed)

@@ -215,6 +215,15 @@ def test_counterexample_finds_the_shortest_wrong_sum_of_the_tutorial_model(tutor
             assert tutorial.trace(x, y).correct, (x, y)
 
 
+def test_the_failed_proof_alone_points_at_the_counterexample(tutorial):
+    # Without the exhaustive runs (1 step only), the failing history of the search gives it.
+    assert proof.counterexample(tutorial, max_steps=1) == proof.counterexample(tutorial)
+
+
+def test_a_proved_model_has_no_counterexample():
+    assert proof.counterexample(gru_viz.load_model(PROVED)) is None
+
+
 def test_certify_refuses_a_model_with_units_held_at_zero(tutorial):
     with pytest.raises(ValueError, match="held at 0"):
         proof.certify(gru_viz.ablate(tutorial, [0]))
