@@ -27,7 +27,8 @@ This works when a step pulls nearby states together, so that boxes shrink. Model
 preset do not all do that: the shipped 16-unit one keeps slowly drifting states along some units
 (one step shrinks a small box by only about 0.5% there), and its boxes grow until their logits
 reach the wrong side. The `provable` preset trains with noise on the hidden state, so that each
-step must pull perturbed states back; its models are proved in well under a second.
+step must pull perturbed states back: for 8 of seeds 0-9 its model is proved, each in well under
+a second (`python -m benchmarks.proofs`).
 
 `counterexample` looks for the shortest addition a model gets wrong: from where the proof breaks
 (the failing history is an addition to try), by running every shorter input sequence, and from
@@ -36,6 +37,7 @@ the extracted machine's first departure; the model itself confirms the result.
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
 from itertools import product
@@ -44,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from gru_viz import proof_check
-from gru_viz.checkpoint import ModelFile, read_model_file
+from gru_viz.checkpoint import ModelFile, read_model_file, write_atomically
 
 INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))  # INPUTS[i] = (a, b), i = 2 a + b
 START = -1  # the label of the start box: carry 0, no bit emitted
@@ -509,20 +511,22 @@ def _proved(attempt: Attempt, margin: float, seconds: float) -> Proof:
 
 
 def save_certificate(proof: Proof, path: str | Path) -> None:
-    """Write a proved Proof's certificate as an .npz of plain arrays (no pickles)."""
+    """Write a proved Proof's certificate as an .npz of plain arrays (no pickles), atomically
+    (checkpoint.write_atomically: a reader sees the old file or the new one)."""
     if not proof.proved:
         raise ValueError(f"there is no certificate to save: {proof.reason}")
-    with open(path, "wb") as file:
-        np.savez(
-            file,
-            lo=proof.lo,
-            hi=proof.hi,
-            carry=proof.carry,
-            bit=proof.bit,
-            edges=proof.edges,
-            start=np.int64(proof.start),
-            margin=np.float64(proof.margin),
-        )
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        lo=proof.lo,
+        hi=proof.hi,
+        carry=proof.carry,
+        bit=proof.bit,
+        edges=proof.edges,
+        start=np.int64(proof.start),
+        margin=np.float64(proof.margin),
+    )
+    write_atomically(buffer.getvalue(), Path(path))
 
 
 # --- counterexamples ------------------------------------------------------------------------
@@ -721,8 +725,11 @@ def add_parser(commands) -> None:
 
 
 def run_cli(args) -> int:
+    """Run `certify` on the model file: 0 when proved (the certificate written and checked)."""
     if not args.margin >= 1e-5:
         raise ValueError(f"--margin must be at least 1e-5; got {args.margin}")
+    if not args.seconds > 0:
+        raise ValueError(f"--seconds must be more than 0; got {args.seconds}")
     model = read_model_file(args.model)
     result = certify(model, Settings(margin=args.margin, seconds=args.seconds))
     print(result.reason)
@@ -749,6 +756,7 @@ def add_check_parser(commands) -> None:
 
 
 def run_check_cli(args) -> int:
+    """Run the checker: 0 when the certificate is valid, 1 (and why not) otherwise."""
     ok, reason = proof_check.check(args.model, args.certificate)
     print(reason if ok else f"not valid: {reason}")
     return 0 if ok else 1
