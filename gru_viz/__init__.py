@@ -30,6 +30,8 @@ _LAZY = {
     "save_replay": "gru_viz.replay",
     "load_replay": "gru_viz.replay",
     "replay_model": "gru_viz.replay",
+    "certify": "gru_viz.proof",
+    "counterexample": "gru_viz.wrong_sums",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gru_viz import proof, proof_check
 from gru_viz.config import PRESETS, TUNABLE, TrainConfig
 
 
@@ -48,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
     add_figure_parser(commands)
+    add_certify_parser(commands)
+    add_check_parser(commands)
     return parser
 
 
@@ -241,10 +244,68 @@ def run_figure(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_certify_parser(commands) -> None:
+    """`python -m gru_viz certify MODEL -o CERT`."""
+    parser = commands.add_parser(
+        "certify",
+        help="prove that a model adds correctly at every length, writing a certificate",
+        description=(
+            "Search for a certificate (boxes of hidden states, see gru_viz.proof) that MODEL "
+            "adds correctly at every length; write it to -o and check it with the separate "
+            "checker. Exit 0 when proved, 1 when not (saying where the search broke)."
+        ),
+    )
+    parser.add_argument("model", type=Path, help="model file (.npz)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="certificate file")
+    parser.add_argument("--margin", type=float, default=proof.Settings.margin, help="at least 1e-5")
+    parser.add_argument("--seconds", type=float, default=proof.Settings.seconds, help="time budget")
+
+
+def run_certify(args) -> int:
+    """Run `certify` on the model file: 0 when proved (the certificate written and checked)."""
+    if not args.margin >= 1e-5:
+        raise ValueError(f"--margin must be at least 1e-5; got {args.margin}")
+    if not args.seconds > 0:
+        raise ValueError(f"--seconds must be more than 0; got {args.seconds}")
+    from gru_viz.checkpoint import read_model_file
+
+    model = read_model_file(args.model)
+    result = proof.certify(model, proof.Settings(margin=args.margin, seconds=args.seconds))
+    print(result.reason)
+    if not result.proved:
+        return 1
+    proof.save_certificate(result, args.output)
+    ok, reason = proof_check.check(args.model, args.output)
+    print(f"wrote {args.output}; the checker says: {reason}")
+    return 0 if ok else 1
+
+
+def add_check_parser(commands) -> None:
+    """`python -m gru_viz check-proof MODEL CERT` (gru_viz.proof_check does the checking)."""
+    parser = commands.add_parser(
+        "check-proof",
+        help="check a certificate from certify, with the separate checker",
+        description=(
+            "Check with gru_viz.proof_check (plain numpy, sharing no code with the search) "
+            "that CERT proves MODEL adds correctly at every length. Exit 0 if valid, 1 if not."
+        ),
+    )
+    parser.add_argument("model", help="model file (.npz)")
+    parser.add_argument("certificate", help="certificate file (.npz)")
+
+
+def run_check_proof(args) -> int:
+    """Run the checker: 0 when the certificate is valid, 1 (and why not) otherwise."""
+    ok, reason = proof_check.check(args.model, args.certificate)
+    print(reason if ok else f"not valid: {reason}")
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {"train": run_train, "add": run_add, "figure": run_figure}
+    commands.update({"certify": run_certify, "check-proof": run_check_proof})
     try:
         return commands[args.command](args)
     except (ValueError, OSError) as error:  # bad settings, numbers, files or disks: said plainly

@@ -64,6 +64,29 @@ PRESETS: dict[str, dict[str, object]] = {
         check_pairs=0,
         check_margin=0.0,
     ),
+    # A model that can be proved to add at every length (gru_viz.proof): the robust recipe
+    # with 4 units and uniform noise added to the hidden state after every training step (in
+    # [-0.5, 0.5] once it has grown over the first 1,000 steps), so that each step must pull
+    # perturbed states back together: then a box of states shrinks in one step, which is what
+    # the proof needs. The first check comes after 2,000 steps, once the noise has shaped them.
+    "provable": dict(
+        hidden_size=4,
+        output="logistic",
+        loss="cross_entropy",
+        init="glorot",
+        init_std=0.0,
+        learning_rate=1e-2,
+        batch_size=128,
+        train_bits=16,
+        n_examples=0,
+        operands="uniform",
+        max_steps=6000,
+        check_every=2000,
+        check_bits=(1024,),
+        check_pairs=32,
+        check_margin=0.2,
+        state_noise=0.5,
+    ),
 }
 
 
@@ -71,7 +94,7 @@ PRESETS: dict[str, dict[str, object]] = {
 class TrainConfig:
     """How to train. Fields left as None take the value of `preset` (see PRESETS)."""
 
-    preset: str = "robust"  # "robust" (default) or "tutorial"
+    preset: str = "robust"  # "robust" (default), "tutorial" or "provable"
     seed: int = 0  # seeds the initial weights and every batch
     hidden_size: int | None = None  # H
     output: str | None = None  # "logistic" or "linear"
@@ -88,12 +111,15 @@ class TrainConfig:
     check_bits: tuple[int, ...] | None = None  # operand lengths of the held-out check
     check_pairs: int | None = None  # pairs per length, half uniform, half chains (0: held out)
     check_margin: float | None = None  # stop only when every checked bit has |p - 0.5| above it
+    state_noise: float | None = None  # uniform noise added to h at every training step (0: none)
 
     def __post_init__(self) -> None:
         _check_choice("preset", self.preset, tuple(PRESETS))
         for name, value in PRESETS[self.preset].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if self.state_noise is None:  # presets that do not name it train without noise
+            object.__setattr__(self, "state_noise", 0.0)
         object.__setattr__(self, "check_bits", tuple(int(b) for b in self.check_bits))
         _check_int("seed", self.seed, 0, 2**63 - 1)
         _check_choice("output", self.output, OUTPUTS)
@@ -103,6 +129,7 @@ class TrainConfig:
         _check_float("learning_rate", self.learning_rate, 0.0, 1.0)
         _check_float("init_std", self.init_std, 0.0, 10.0, low_inclusive=True)
         _check_float("check_margin", self.check_margin, 0.0, 0.5, low_inclusive=True)
+        _check_float("state_noise", self.state_noise, 0.0, 1.0, low_inclusive=True)
         _check_int("hidden_size", self.hidden_size, 1, 1024)
         _check_int("batch_size", self.batch_size, 1, 100_000)
         _check_int("train_bits", self.train_bits, 2, 4096)

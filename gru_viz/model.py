@@ -28,7 +28,9 @@ MIN_STEPS = 32  # sequences are padded in time to a power of two at least this l
 FINE_FROM = 1024  # ...up to this many steps, and more finely above (see padded_steps)
 
 
-def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True, mask=None):
+def gru_sequence(
+    x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True, mask=None, noise=None
+):
     """Run the GRU over a batch of sequences x (B, T, 2) from h_0 = 0; return every step.
 
         z_t  = sigmoid(x_t Wz + h_{t-1} Uz + bz)        update gate
@@ -38,8 +40,9 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
         y_t  = h_t Wo + bo                              output for sum bit t
 
     mask (H,), if given, multiplies h_t after every step: a 0 holds that unit's state at 0 (an
-    ablation). Returns a dict with y (B, T) and, if keep_internals, z, r, h_tilde and h
-    (B, T, H).
+    ablation). noise (B, T, H), if given, is added to h_t after every step, before y_t and the
+    next step read it (training against perturbed states: TrainConfig.state_noise). Returns a
+    dict with y (B, T) and, if keep_internals, z, r, h_tilde and h (B, T, H).
     """
     x = tf.transpose(x, [1, 0, 2])  # (T, B, 2), time first inside the loop
     n_steps = tf.shape(x)[0]
@@ -47,6 +50,8 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
     x_z = tf.einsum("tbi,ih->tbh", x, Wz) + bz  # (T, B, H)
     x_r = tf.einsum("tbi,ih->tbh", x, Wr) + br  # (T, B, H)
     x_h = tf.einsum("tbi,ih->tbh", x, Wh) + bh  # (T, B, H)
+    if noise is not None:
+        noise = tf.transpose(noise, [1, 0, 2])  # (T, B, H)
     h_0 = tf.zeros_like(x_z[0])  # (B, H)
     names = ("y", "z", "r", "h_tilde", "h") if keep_internals else ("y",)
     arrays = tuple(tf.TensorArray(x.dtype, size=n_steps) for _ in names)
@@ -58,6 +63,8 @@ def gru_sequence(x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=T
         h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
         if mask is not None:
             h = h * mask
+        if noise is not None:
+            h = h + noise[t]
         y = (h @ Wo + bo)[:, 0]  # (B,)
         values = (y, z, r, h_tilde, h)[: len(arrays)]
         return t + 1, h, tuple(a.write(t, v) for a, v in zip(arrays, values))

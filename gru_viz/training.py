@@ -101,12 +101,24 @@ def next_batch(
 
 
 CHUNK_STEPS = 25  # at most this many Adam steps run in one compiled call
+NOISE_RAMP_STEPS = 1000  # state noise grows to its full size over this many steps
 
 
-def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind):
-    """One Adam step on one batch x (B, T, 2), target (B, T); returns the loss before it."""
+def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_noise, seed):
+    """One Adam step on one batch x (B, T, 2), target (B, T); returns the loss before it.
+
+    state_noise > 0 adds uniform noise in [-s, s] to every unit of h_t after every step, s growing
+    from 0 to state_noise over the first NOISE_RAMP_STEPS steps (so that the model learns to add
+    before it must withstand the full noise), drawn from `seed` (int32 (1,)) and the step count:
+    the same seed gives the same noise."""
+    noise = None
+    if state_noise > 0:
+        shape = tf.concat([tf.shape(x)[:2], tf.shape(weights[3])[:1]], 0)  # (B, T, H)
+        noise_seed = tf.concat([seed, tf.cast(t, tf.int32)[None]], 0)  # (2,)
+        scale = state_noise * tf.minimum(1.0, (t + 1.0) / NOISE_RAMP_STEPS)  # growing at first
+        noise = tf.random.stateless_uniform(shape, noise_seed, -1.0, 1.0) * scale
     with tf.GradientTape() as tape:
-        y = gru_sequence(x, *weights, keep_internals=False)["y"]  # (B, T)
+        y = gru_sequence(x, *weights, keep_internals=False, noise=noise)["y"]  # (B, T)
         if loss_kind == "cross_entropy":
             per_bit = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=y)
         else:
@@ -123,18 +135,20 @@ def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind):
 
 
 @functools.cache
-def _compiled_chunk(loss_kind: str):
+def _compiled_chunk(loss_kind: str, state_noise: float = 0.0):
     """The first n of the batches xs (K, B, T, 2), targets (K, B, T) as n Adam steps in one XLA
     call, after copying the state (weights, m, v, t) into `saved`; returns the K losses (the
-    first n meaningful)."""
+    first n meaningful). `seed` (int32 (1,)) draws the state noise, if any."""
 
-    def chunk(state, saved, xs, targets, n, learning_rate):
+    def chunk(state, saved, xs, targets, n, learning_rate, seed):
         for copy, variable in zip(saved, state):
             copy.assign(variable)
         weights, m, v, t = _unpack(state)
 
         def body(k, losses):
-            loss = _adam_step(weights, m, v, t, xs[k], targets[k], learning_rate, loss_kind)
+            loss = _adam_step(
+                weights, m, v, t, xs[k], targets[k], learning_rate, loss_kind, state_noise, seed
+            )
             return k + 1, losses.write(k, loss)
 
         _, losses = tf.while_loop(
@@ -345,8 +359,9 @@ class _Run:
         self._run_chunk(n)
 
     def _run_chunk(self, n: int) -> np.ndarray:
-        chunk = _compiled_chunk(self.config.loss)
-        args = (self.state, self.saved, *self.batches, tf.constant(n), self.learning_rate)
+        chunk = _compiled_chunk(self.config.loss, self.config.state_noise)
+        seed = tf.constant([self.config.seed % 2**31], tf.int32)
+        args = (self.state, self.saved, *self.batches, tf.constant(n), self.learning_rate, seed)
         losses = chunk(*args).numpy()
         self.model.weights_changed()
         return losses

@@ -265,7 +265,7 @@ def test_train_links_round_trip_every_setting():
 @pytest.mark.parametrize(
     "text, says",
     [
-        ("sturdy_h16", "starts with a preset, one of robust, tutorial; got 'sturdy'"),
+        ("sturdy_h16", "starts with a preset, one of robust, tutorial, provable; got 'sturdy'"),
         ("robust_h0", "hidden size must be from 1 to 256; got 0"),
         ("robust_h300", "hidden size must be from 1 to 256"),
         ("robust_h1.5", "hidden size must be a whole number; got '1.5'"),

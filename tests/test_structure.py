@@ -63,6 +63,8 @@ def test_every_public_name_is_callable_after_every_submodule_is_imported(tmp_pat
         ),
         "load_replay": lambda f: f(path),
         "replay_model": lambda f: f(gru_viz.load_replay(path), 0),
+        "certify": lambda f: f(gru_viz.load_model(ROOT / "assets" / "proved.npz")).proved,
+        "counterexample": lambda f: f(gru_viz.load_model(ROOT / "assets" / "tutorial.npz")),
     }
     assert set(calls) == set(gru_viz.__all__), "every public name is called below"
     for name, call in calls.items():

@@ -126,3 +126,21 @@ def test_the_xla_cache_publishes_only_whole_entries(tmp_path):
     publish(private, shared)
     assert sorted(p.name for p in shared.iterdir()) == ["private", "whole.pb"]
     assert (shared / "whole.pb").read_bytes() == whole
+
+
+def test_state_noise_changes_training_and_follows_the_seed():
+    small = dict(hidden_size=2, max_steps=2, check_every=2, check_pairs=2, check_bits=(8,))
+    plain, _ = gru_viz.train(gru_viz.TrainConfig(seed=1, **small))
+    noisy, _ = gru_viz.train(gru_viz.TrainConfig(seed=1, state_noise=0.3, **small))
+    again, _ = gru_viz.train(gru_viz.TrainConfig(seed=1, state_noise=0.3, **small))
+    assert not np.array_equal(plain.weights()["Uz"], noisy.weights()["Uz"])
+    assert all(np.array_equal(noisy.weights()[n], again.weights()[n]) for n in noisy.weights())
+
+
+def test_provable_preset_trains_four_units_with_state_noise():
+    config = gru_viz.TrainConfig(preset="provable")
+    assert (config.hidden_size, config.state_noise, config.check_every) == (4, 0.5, 2000)
+    assert gru_viz.TrainConfig().state_noise == 0.0  # presets without it: no noise
+    saved = gru_viz.TrainConfig().to_dict()
+    del saved["state_noise"]  # a model file written before the field existed
+    assert gru_viz.TrainConfig.from_dict(saved).state_noise == 0.0
