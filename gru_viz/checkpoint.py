@@ -38,6 +38,7 @@ STALE_SECONDS = 60.0  # a save's temporary file older than this was left by a ki
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_PATH = ASSETS / "model.npz"  # the shipped robust model
 TUTORIAL_PATH = ASSETS / "tutorial.npz"  # the shipped model trained by the tutorial's recipe
+PROVED_PATH = ASSETS / "proved.npz"  # the shipped model of the provable preset, with its proof
 
 
 class CheckpointError(ValueError):

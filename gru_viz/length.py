@@ -39,6 +39,21 @@ def default_pairs(n_bits: int) -> int:
     return max(MIN_PAIRS, LONG_PAIRS >> (2 * doublings))
 
 
+WILSON_Z = 1.96  # a 95% interval
+
+
+def wilson_interval(
+    accuracy: np.ndarray, counts: np.ndarray, z: float = WILSON_Z
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper ends of the Wilson score interval (95% by default) of each share
+    `accuracy` measured on `counts` sums: where the true share may lie, given so few sums."""
+    n = np.maximum(np.asarray(counts, np.float64), 1.0)
+    p = np.asarray(accuracy, np.float64)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
 def longest_carry_chain(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
     """Longest carry chain of each addition of operand bits (N, T), least significant first:
     int64 (N,).

@@ -463,6 +463,11 @@ def _proved(attempt: Attempt, margin: float, seconds: float) -> Proof:
 def save_certificate(proof: Proof, path: str | Path) -> None:
     """Write a proved Proof's certificate as an .npz of plain arrays (no pickles), atomically
     (checkpoint.write_atomically: a reader sees the old file or the new one)."""
+    write_atomically(certificate_bytes(proof), Path(path))
+
+
+def certificate_bytes(proof: Proof) -> bytes:
+    """A proved Proof's certificate file: an .npz of plain arrays (no pickles)."""
     if not proof.proved:
         raise ValueError(f"there is no certificate to save: {proof.reason}")
     buffer = io.BytesIO()
@@ -476,4 +481,4 @@ def save_certificate(proof: Proof, path: str | Path) -> None:
         start=np.int64(proof.start),
         margin=np.float64(proof.margin),
     )
-    write_atomically(buffer.getvalue(), Path(path))
+    return buffer.getvalue()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gru_viz.addition import AdditionModel
-from gru_viz.checkpoint import DEFAULT_PATH, TUTORIAL_PATH
+from gru_viz.checkpoint import DEFAULT_PATH, PROVED_PATH, TUTORIAL_PATH
 from gru_viz.replay import Replay
 
 # Where the model a view is drawn for comes from: on the page, the shipped (or reference) model,
@@ -21,8 +21,15 @@ from gru_viz.replay import Replay
 # session's own; elsewhere, a model file (the command line, a notebook).
 SHIPPED, FALLBACK, TRAINING, OWN, FILE = "shipped", "fallback", "training", "own", "file"
 
+ROBUST_REFERENCE = "shipped robust model"
 TUTORIAL_REFERENCE = "shipped tutorial model"
-REFERENCES = {"shipped robust model": DEFAULT_PATH, TUTORIAL_REFERENCE: TUTORIAL_PATH}
+PROVED_REFERENCE = "shipped proved model"
+REFERENCES = {  # every shipped model, by its name on the page
+    ROBUST_REFERENCE: DEFAULT_PATH,
+    TUTORIAL_REFERENCE: TUTORIAL_PATH,
+    PROVED_REFERENCE: PROVED_PATH,
+}
+CURVE_REFERENCES = (ROBUST_REFERENCE, TUTORIAL_REFERENCE)  # drawn beside any model's curves
 
 
 @dataclass(frozen=True)
@@ -97,11 +104,16 @@ def with_units_off(active: ActiveModel, units: list[int] | tuple[int, ...]) -> A
 
 @functools.cache
 def reference_models() -> dict[str, AdditionModel]:
-    """The shipped robust and tutorial models, drawn beside any model as references (loaded
-    once per process)."""
+    """The shipped models by name (loaded once per process)."""
     from gru_viz.model import load_model
 
     return {name: load_model(path) for name, path in REFERENCES.items()}
+
+
+def curve_references() -> dict[str, AdditionModel]:
+    """The shipped models drawn beside any model's length curves: the robust and the tutorial
+    one."""
+    return {name: reference_models()[name] for name in CURVE_REFERENCES}
 
 
 def curve_models(

@@ -507,3 +507,21 @@ def test_a_failed_analysis_says_so_and_stops_waiting(monkeypatch):
         "the machine inside this model failed" in e and "could not be read" in e for e in errors
     )
     assert len(at.get("plotly_chart")) == 3  # the training, the gates and the length curve
+
+
+def test_the_proved_model_is_proved_and_its_certificate_can_be_downloaded():
+    at = run_app(tab="Inside the machine", model_source="Proved model", a="6", b="7")
+    run_until(at, lambda at: any("Proved for every length" in s.value for s in at.success), "it")
+    assert any("checker accepts" in s.value for s in at.success)
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the certificate's map")
+    assert "check-proof" in "\n".join(captions(at))
+
+
+def test_a_model_without_a_proof_offers_the_sum_it_gets_wrong():
+    at = run_app(tab="Inside the machine", model_source="Tutorial model")
+    run_until(at, lambda at: any(b.key == "show_wrong_sum" for b in at.button), "the wrong sum")
+    assert any(w.value.startswith("Not proved") for w in at.warning)
+    at.button(key="show_wrong_sum").click().run()
+    assert (at.text_input(key="a").value, at.text_input(key="b").value) == ("25", "25")
+    assert at.session_state["tab"] == "The sum and its gates"
+    assert any(e.value.startswith("Wrong") for e in at.error)  # the model's own verdict

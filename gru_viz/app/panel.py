@@ -12,22 +12,38 @@ from gru_viz.app.slots import TrainingSlots
 from gru_viz.app.workspace import SharedModel, Workspace
 from gru_viz.carry import CarryUnits
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
-from gru_viz.sources import SHIPPED, ActiveModel, describe
+from gru_viz.sources import (
+    PROVED_REFERENCE,
+    SHIPPED,
+    TUTORIAL_REFERENCE,
+    ActiveModel,
+    describe,
+)
 
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
 TUTORIAL_CHOICE = "Tutorial model"  # the shipped model trained by the article's recipe
-MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, OWN_CHOICE)
+PROVED_CHOICE = "Proved model"  # the shipped model of the provable preset
+MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, PROVED_CHOICE, OWN_CHOICE)
 PLAY_SECONDS = 0.35  # between steps while the step view plays
 
 
 def chosen_model(
-    choice: str | None, shared: ActiveModel, tutorial: AdditionModel, workspace: Workspace
+    choice: str | None,
+    shared: ActiveModel,
+    shipped: dict[str, AdditionModel],
+    workspace: Workspace,
 ) -> ActiveModel:
-    """The model the sidebar's choice names: the shared model, the shipped tutorial model, or
-    the session's own (its training as it goes; the shared model until it has one)."""
+    """The model the sidebar's choice names: the shared model, a shipped model (`shipped`, by
+    its name in gru_viz.sources.REFERENCES), or the session's own (its training as it goes;
+    the shared model until it has one)."""
     if choice == TUTORIAL_CHOICE:
+        tutorial = shipped[TUTORIAL_REFERENCE]
         label = "shipped tutorial model, trained by the article's recipe: " + describe(tutorial)
         return ActiveModel(tutorial, SHIPPED, label)
+    if choice == PROVED_CHOICE:
+        proved = shipped[PROVED_REFERENCE]
+        label = "shipped proved model, of the provable preset: " + describe(proved)
+        return ActiveModel(proved, SHIPPED, label)
     return workspace.active(shared, use_own=choice == OWN_CHOICE)
 
 

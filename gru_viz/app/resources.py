@@ -87,6 +87,7 @@ def _warm_views(path: str | None, max_trainings: int) -> bool:
     figures ready."""
     from gru_viz.views.length import LENGTH_CURVE
     from gru_viz.views.machine import MACHINE
+    from gru_viz.views.proof import MODEL_PROOF
     from gru_viz.views.saturation import SATURATION
     from gru_viz.views.state_map import STATE_MAP
     from gru_viz.views.units import RANKING
@@ -97,6 +98,6 @@ def _warm_views(path: str | None, max_trainings: int) -> bool:
     for model in models:  # every curve first: "How far it adds" draws them all
         cache.prefetch(model, LENGTH_CURVE)
     for model in models:
-        for analysis in (MACHINE, RANKING, SATURATION, STATE_MAP):
+        for analysis in (MACHINE, MODEL_PROOF, RANKING, SATURATION, STATE_MAP):
             cache.prefetch(model, analysis)
     return True

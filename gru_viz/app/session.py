@@ -8,7 +8,7 @@ import streamlit as st
 from gru_viz.app import links, panel, wording
 from gru_viz.app.resources import reference_models, shared_model, training_slots
 from gru_viz.app.settings import AppSettings, settings_from_env
-from gru_viz.sources import TUTORIAL_REFERENCE, ActiveModel, with_units_off
+from gru_viz.sources import ActiveModel, with_units_off
 
 
 def read_settings() -> AppSettings:
@@ -48,7 +48,7 @@ def chosen(choice: str | None, settings: AppSettings) -> ActiveModel:
     return panel.chosen_model(
         choice,
         shared_model(settings).active(),
-        reference_models()[TUTORIAL_REFERENCE],
+        reference_models(),
         st.session_state.workspace,
     )
 

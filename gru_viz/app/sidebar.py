@@ -13,6 +13,7 @@ from gru_viz.app.resources import analysis_cache
 from gru_viz.app.session import current_model, rerun_when_training_ends, units_off_key, use_own
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import image_format, theme
+from gru_viz.length import DEFAULT_LENGTHS
 
 
 def model_panel(settings: AppSettings) -> None:
@@ -23,9 +24,11 @@ def model_panel(settings: AppSettings) -> None:
         panel.MODEL_CHOICES,
         key="model_source",
         bind="query-params",
-        help="The shipped model adds numbers of any length; the tutorial model was trained "
-        "by the 2017 article's recipe on 4-bit numbers. Both are shared by everyone; yours "
-        "is trained or uploaded here.",
+        help="The shipped model adds numbers of any length (tested to "
+        f"{max(DEFAULT_LENGTHS):,} bits, not proved); the "
+        "tutorial model was trained by the 2017 article's recipe on 4-bit numbers; the proved "
+        "model, a small one of the provable preset, comes with a certificate that it adds "
+        "every length. All are shared by everyone; yours is trained or uploaded here.",
     )
     active = current_model(settings)
     link = link_training(use_own(), ws)  # a model trained here: its settings and seed

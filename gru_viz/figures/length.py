@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gru_viz.ablation import AblationRanking
+from gru_viz.figures.style import translucent
 from gru_viz.figures.theme import LIGHT, Theme, themed
-from gru_viz.length import LengthCurve
+from gru_viz.length import LengthCurve, wilson_interval
 
 CURVE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # this model, then references
 
@@ -44,21 +45,20 @@ def length_figure(
     for i, named in enumerate(curves):
         colour = CURVE_COLOURS[i % len(CURVE_COLOURS)]
         width = 3 if named.main else 1.6
+        curve = named.curve
         for kind, dash, values in (
-            ("random", "solid", named.curve.uniform),
-            ("carry chains", "dash", named.curve.stress),
+            ("random", "solid", curve.uniform),
+            ("carry chains", "dash", curve.stress),
         ):
-            fig.add_trace(
-                _line(named.curve.lengths, values, f"{named.name}, {kind}", colour, width, dash),
-                row=1,
-                col=1,
-            )
-        chains = np.maximum(named.curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
-        fig.add_trace(
-            _line(chains, named.curve.chain_accuracy, named.name, colour, width, "solid", False),
-            row=1,
-            col=2,
-        )
+            name = f"{named.name}, {kind}"
+            for trace in _line(curve.lengths, values, curve.pairs, name, colour, width, dash):
+                fig.add_trace(trace, row=1, col=1)
+        chains = np.maximum(curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
+        counts = curve.chain_counts
+        for trace in _line(
+            chains, curve.chain_accuracy, counts, named.name, colour, width, "solid", False
+        ):
+            fig.add_trace(trace, row=1, col=2)
     if train_bits:
         # plotly places a vline on a log axis by its value, but an annotation by its log10
         fig.add_vline(x=train_bits, line=dict(color=theme.muted, dash="dot"), row=1, col=1)
@@ -87,17 +87,35 @@ def length_figure(
     return themed(fig, theme)
 
 
-def _line(x, y, name: str, colour: str, width: float, dash: str, legend: bool = True):
-    return go.Scatter(
-        x=np.asarray(x),
-        y=np.asarray(y, np.float64),
+def _line(x, y, counts, name: str, colour: str, width: float, dash: str, legend: bool = True):
+    """A tested curve: its points, with the number of sums and the 95% interval (Wilson) of
+    each on hover, over a light band between the intervals' ends."""
+    x, y, counts = np.asarray(x), np.asarray(y, np.float64), np.asarray(counts)
+    low, high = wilson_interval(y, counts)
+    band = go.Scatter(
+        x=np.concatenate([x, x[::-1]]),
+        y=np.concatenate([high, low[::-1]]),
+        fill="toself",
+        fillcolor=translucent(colour, 0.12),
+        line=dict(width=0),
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=name,
+    )
+    line = go.Scatter(
+        x=x,
+        y=y,
         mode="lines+markers",
         name=name,
+        legendgroup=name,
         showlegend=legend,
         line=dict(color=colour, width=width, dash=dash),
         marker_size=5,
-        hovertemplate="%{x:,}: %{y:.1%}<extra>" + name + "</extra>",
+        customdata=np.stack([counts, low, high], axis=1),
+        hovertemplate="%{x:,}: %{y:.1%} of %{customdata[0]:,} sums "
+        "(95% interval %{customdata[1]:.0%} to %{customdata[2]:.0%})<extra>" + name + "</extra>",
     )
+    return band, line
 
 
 def ablation_figure(

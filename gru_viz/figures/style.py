@@ -24,3 +24,9 @@ def plot_config(filename: str, image_format: str = "png") -> dict:
             "scale": IMAGE_SCALE,
         },
     }
+
+
+def translucent(colour: str, alpha: float = 0.15) -> str:
+    """A "#rrggbb" colour as rgba with the given opacity, for bands and filled shapes."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"

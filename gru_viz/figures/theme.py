@@ -140,7 +140,8 @@ def theme_spec(spec: dict, theme: Theme) -> dict:
         note_font = note.setdefault("font", {})
         secondary = note_font.get("color") not in (None, *texts)
         note_font["color"] = theme.muted if secondary else theme.text
-        note["arrowcolor"] = theme.muted
+        if note.get("arrowcolor") in (None, *{t.muted for t in THEMES.values()}):
+            note["arrowcolor"] = theme.muted  # an arrow's own colour (data) stays
         _scale_size(note_font, scale)
     coloraxis = layout.get("coloraxis", {})
     if coloraxis.get("colorscale") is not None or coloraxis.get("colorbar", {}).get("title"):

@@ -9,7 +9,17 @@ the README.
 
 from __future__ import annotations
 
-from gru_viz.views import gates, length, machine, saturation, state_map, steps, training, units
+from gru_viz.views import (
+    gates,
+    length,
+    machine,
+    proof,
+    saturation,
+    state_map,
+    steps,
+    training,
+    units,
+)
 from gru_viz.views.view import ANIMATION, DOT, PLOTLY, View, ViewError
 
 VIEWS: dict[str, View] = {
@@ -21,6 +31,7 @@ VIEWS: dict[str, View] = {
         length.VIEW,
         units.VIEW,
         machine.VIEW,
+        proof.VIEW,
         state_map.VIEW,
         saturation.VIEW,
         training.VIEW,

@@ -10,7 +10,7 @@ from gru_viz import figures, length
 from gru_viz.addition import AdditionModel
 from gru_viz.analyses import Analyses, Analysis, Compute, NotReady
 from gru_viz.figures import LIGHT, Theme
-from gru_viz.sources import ActiveModel, curve_models, reference_models
+from gru_viz.sources import ActiveModel, curve_models, curve_references
 from gru_viz.views.view import View
 
 LENGTH_CURVE = Analysis("how far it adds", length.length_curve, heavy=True, takes_progress=True)
@@ -33,7 +33,7 @@ def build(
     computing are left out; NotReady if none is ready, or if one failed."""
     analyses = analyses or Compute()
     named, waiting = [], None
-    chosen = curve_models(active, reference_models() if references is None else references)
+    chosen = curve_models(active, curve_references() if references is None else references)
     if main_name is not None:
         chosen[0] = (main_name, *chosen[0][1:])
     for name, model, main in chosen:

@@ -39,9 +39,11 @@ def build(
     analyses: Analyses | None = None,
     *,
     snapshot: int | None = None,
+    proved_from: int | None = None,
 ) -> go.Figure:
-    """The training's loss and checks, with snapshot `snapshot` (an index) marked if given;
-    ViewError if there is no record of the training."""
+    """The training's loss and checks, with snapshot `snapshot` (an index) marked if given, and
+    the first snapshot whose model is proved (`proved_from`, an index); ViewError if there is
+    no record of the training."""
     replay = active.replay
     if replay is None:
         raise ViewError(
@@ -51,9 +53,23 @@ def build(
     marker = None if snapshot is None else int(replay.steps[snapshot])
     steps = range(1, len(replay.losses) + 1)
     checks = replay_checks(replay)
-    return figures.training_figure(
+    fig = figures.training_figure(
         steps, replay.losses, checks, marker_step=marker, height=460, theme=theme
     )
+    if proved_from is not None:
+        step = int(replay.steps[proved_from])
+        fig.add_vline(x=step, line=dict(color=theme.accent, dash="dot", width=2))
+        fig.add_annotation(
+            x=step,
+            y=1.0,
+            yref="paper",
+            text=f"proved from step {step:,}",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font=dict(color=theme.accent),
+        )
+    return fig
 
 
 def snapshot_words(replay: Replay, i: int, units: CarryUnits, found: object = None) -> str:

@@ -9,6 +9,7 @@ from gru_viz.app.session import current_model
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import PageAnalyses, explain, polled, settled, show_view
 from gru_viz.views import VIEWS
+from gru_viz.views.proof import MODEL_PROOF
 
 TITLE = "How far it adds"
 VIEWS_SHOWN = ("length", "units-off")
@@ -16,6 +17,24 @@ VIEWS_SHOWN = ("length", "units-off")
 
 def render(settings: AppSettings, a, b) -> None:
     polled("length", _body, settings, a, b)
+
+
+def test_or_proof(active, analyses: PageAnalyses) -> str:
+    """What the curves rest on: a test of finitely many sums, and, for a proved model, the
+    proof beside it."""
+    test = (
+        "These curves are a test: each point is the share of a finite number of sums (hover "
+        "for how many), with its 95% interval as a band."
+    )
+    if active.units_off:
+        return test
+    verdict = analyses.request(active.model, MODEL_PROOF)
+    if verdict.ready and verdict.value.proved:
+        return (
+            f"{test} This model is also proved: its certificate (Inside the machine) covers "
+            "every length."
+        )
+    return test + " No finite test covers every addition."
 
 
 def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
@@ -27,6 +46,7 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     show_view("length", active, a, b, analyses, "length_chart")
     if analyses.waiting:
         st.caption("The other models' curves are drawn as they are computed.")
+    st.caption(test_or_proof(active, analyses))
     st.subheader("Which units it needs")
     explain(VIEWS["units-off"].note(active.model))
     show_view("units-off", active, a, b, analyses, "ablation_chart")

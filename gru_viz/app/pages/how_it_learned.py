@@ -17,6 +17,7 @@ from gru_viz.replay import Replay, replay_model
 from gru_viz.sources import OWN, TRAINING, ActiveModel
 from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE
+from gru_viz.views.proof import first_proved, first_proved_words
 from gru_viz.views.training import NO_REPLAY, snapshot_words
 
 TITLE = "How it learned"
@@ -57,7 +58,12 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         key=f"replay_{id(replay)}",
     )
     active = replace(active, replay=replay)
-    show_view("training", active, a, b, analyses, "replay_chart", snapshot=i)
+    proved = first_proved(replay, analyses)
+    proved_from = proved.value if proved.ready else None
+    options = dict(snapshot=i, proved_from=proved_from)
+    show_view("training", active, a, b, analyses, "replay_chart", **options)
+    if proved.ready:
+        st.caption(first_proved_words(replay, proved_from))
     step = int(replay.steps[i])
     then = ActiveModel(replay_model(replay, i), active.source, f"at step {step:,}")
     machine = analyses.request(then.model, MACHINE)

@@ -5,14 +5,32 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gru_viz.app import wording
+from gru_viz.app.pages import the_sum
 from gru_viz.app.session import current_model
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, settled, show_view, theme
+from gru_viz.app.widgets import (
+    PageAnalyses,
+    build_view,
+    explain,
+    polled,
+    settled,
+    show_result,
+    show_view,
+    theme,
+)
 from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, adder_dot, machine_paths, machine_text, states_word
+from gru_viz.views.proof import (
+    CHECK_COMMAND,
+    MODEL_PROOF,
+    WRONG_SUM,
+    verdict_words,
+    wrong_sum_words,
+)
 
 TITLE = "Inside the machine"
-VIEWS_SHOWN = ("machine", "saturation")
+VIEWS_SHOWN = ("machine", "proof", "saturation")
 
 
 def render(settings: AppSettings, a, b) -> None:
@@ -39,6 +57,69 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         if note:
             st.caption(note)
         st.markdown(machine_text(found))
+    show_proof(active, a, b, analyses)
     st.subheader("How the gates are used")
     explain(VIEWS["saturation"].note(active.model))
     show_view("saturation", active, a, b, analyses, "saturation_chart")
+
+
+def show_proof(active, a, b, analyses: PageAnalyses) -> None:
+    """Proved for every length (the certificate, its download and the checker's command), or
+    not, with why and the shortest sum it gets wrong, one click away."""
+    st.subheader("Proved for every length?")
+    explain(VIEWS["proof"].note(active.model))
+    if active.units_off:
+        st.info(
+            "A proof is about a model as its file holds it: switch every unit back on to see "
+            "whether this one is proved.",
+            icon=":material/info:",
+        )
+        return
+    result = analyses.request(active.model, MODEL_PROOF)
+    if not result.ready:
+        show_result(result, MODEL_PROOF.name)
+        return
+    verdict = result.value
+    if verdict.proved:
+        st.success(wording.literal(verdict_words(verdict)), icon=":material/verified:")
+        st.download_button(
+            "Download the certificate",
+            data=verdict.certificate,
+            file_name="gru-viz-certificate.npz",
+            mime="application/octet-stream",
+            on_click="ignore",
+            icon=":material/download:",
+            key="certificate_download",
+        )
+        st.caption(
+            f"Check it yourself with the model file (the sidebar's Download) and `{CHECK_COMMAND}`."
+        )
+    else:
+        st.warning(wording.literal(verdict_words(verdict)), icon=":material/help:")
+        show_wrong_sum(active, analyses)
+    if a is not None and b is not None:
+        show_view("proof", active, a, b, analyses, "proof_chart")
+
+
+def show_wrong_sum(active, analyses: PageAnalyses) -> None:
+    """The shortest sum the model gets wrong, with a button that puts it in the two fields."""
+    result = analyses.request(active.model, WRONG_SUM)
+    if not result.ready:
+        show_result(result, WRONG_SUM.name)
+        return
+    st.markdown(wrong_sum_words(result.value))
+    if result.value is not None:
+        a, b, _ = result.value
+        st.button(
+            f"Show {a} + {b}",
+            key="show_wrong_sum",
+            on_click=_show_sum,
+            args=(a, b),
+            icon=":material/arrow_upward:",
+            help="Puts the two numbers in the fields above and opens the sum and its gates.",
+        )
+
+
+def _show_sum(a: int, b: int) -> None:
+    st.session_state.a, st.session_state.b = str(a), str(b)
+    st.session_state.tab = the_sum.TITLE  # where a sum is shown
