@@ -12,6 +12,7 @@ import streamlit as st
 from gru_viz import inputs
 from gru_viz.app import links, wording
 from gru_viz.app.look import PRESENT_CSS
+from gru_viz.app.resources import start_loading
 from gru_viz.app.session import read_settings
 from gru_viz.app.widgets import explain
 
@@ -34,6 +35,7 @@ def main() -> None:
         "sum it gives and what its gates do at every bit."
     )
     settings = read_settings()
+    start_loading(settings)  # TensorFlow and the model, while the page is drawn
     a, b = number_inputs(settings.max_digits)
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar

@@ -79,3 +79,13 @@ def test_ports_and_health_checks_line_up():
 def test_start_scripts_are_executable():
     for name in ("serve", "replicas"):
         assert os.access(DEPLOY / name, os.X_OK), f"deploy/{name} is not executable"
+
+
+def test_the_readme_command_runs_without_a_file_watcher():
+    """`streamlit run streamlit_app.py` reads .streamlit/config.toml: with the .venv inside the
+    checkout, a file watcher would keep a core busy while a tab is open."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False

@@ -299,6 +299,30 @@ def test_progress_text_and_refresh():
     assert panel.results_refresh(None, 5, live=True) == 0.5
 
 
+def test_a_training_that_compiles_says_so_instead_of_step_0():
+    from dataclasses import replace
+
+    status = JobStatus(
+        job_id=1,
+        state=RUNNING,
+        config=CONFIG,
+        step=0,
+        steps=(),
+        losses=(),
+        checks=(),
+        model=None,
+        version=0,
+        stopped="",
+        stop_reason="",
+        error="",
+        place_in_line=None,
+        seconds=7.4,
+    )
+    assert progress_text(status).startswith("preparing: compiling the training steps (7 s")
+    assert "step 0" not in progress_text(status)
+    assert progress_text(replace(status, step=1, steps=(1,), losses=(0.7,))).startswith("step 1")
+
+
 def test_a_job_whose_page_is_gone_stops_and_frees_its_slot(monkeypatch):
     from gru_viz.app import jobs
 

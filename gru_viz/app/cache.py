@@ -9,7 +9,8 @@ The cache is a gru_viz.analyses.Analyses, so views ask it as they ask anything e
 answers at once with a Result, ready, pending (with its progress) or failed; `get` answers with
 the value, computing a quick analysis on the page's thread (a trace, the carry order) and
 raising NotReady while a heavy one (length curves, the machine, the unit ranking) is computed
-on one background worker, or if it failed.
+in the background, or if it failed. Two background workers run the jobs, pages' requests first;
+only one of them runs prefetched jobs (`prefetch`), so a request never waits behind a long one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from gru_viz.analyses import Analysis, NotReady, Result, failed, pending, ready
 MAX_MODELS = 12  # models whose results are kept; the least recently used is dropped first
 MAX_RESULTS = 24  # results kept per model, least recently used dropped first
 MAX_BYTES = 256 * 2**20  # arrays kept in all results at most; the oldest go first
+WORKERS = 2  # background threads: one also runs prefetches, the other only what pages ask for
 
 
 class _Progress:
@@ -60,7 +62,7 @@ class AnalysisCache:
         self._urgent: deque[tuple] = deque()  # jobs a page asked for, first come first served
         self._later: deque[tuple] = deque()  # jobs asked for ahead of need (`prefetch`)
         self._closing = False
-        self._worker: threading.Thread | None = None
+        self._workers: list[threading.Thread] = []
         _OPEN.add(self)
 
     def get(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> object:
@@ -122,7 +124,7 @@ class AnalysisCache:
         """Let the analysis under way finish, drop the queued ones and stop the worker: a
         process must not exit while the worker is inside TensorFlow (it would abort)."""
         with self._lock:
-            worker, self._worker = self._worker, None
+            workers, self._workers = self._workers, []
         with self._queued:
             for job in (*self._urgent, *self._later):
                 job[0].cancel()
@@ -130,7 +132,7 @@ class AnalysisCache:
             self._later.clear()
             self._closing = True
             self._queued.notify_all()
-        if worker is not None:
+        for worker in workers:
             worker.join(timeout)
 
     def clear(self) -> None:
@@ -140,18 +142,23 @@ class AnalysisCache:
     def _submit(
         self, analysis: Analysis, model: AdditionModel, args: tuple, progress, urgent: bool
     ) -> Future:
-        """Queue analysis(model, *args, progress=progress) for the one background worker (a
-        daemon thread, so a server that exits does not wait for it). Called with the lock
-        held."""
+        """Queue analysis(model, *args, progress=progress) for the background workers (daemon
+        threads, so a server that exits does not wait for them). Called with the lock held."""
         future: Future = Future()
         with self._queued:
             self._closing = False
             queued = self._urgent if urgent else self._later
             queued.append((future, analysis, model, args, progress))
             self._queued.notify_all()
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._work, name="gru-viz-analysis", daemon=True)
-            self._worker.start()
+        while len(self._workers) < WORKERS:
+            worker = threading.Thread(
+                target=self._work,
+                args=(len(self._workers) == 0,),
+                name=f"gru-viz-analysis-{len(self._workers)}",
+                daemon=True,
+            )
+            self._workers.append(worker)
+            worker.start()
         return future
 
     def _hurry(self, future: Future) -> None:
@@ -163,14 +170,18 @@ class AnalysisCache:
                     self._urgent.append(job)
                     return
 
-    def _work(self) -> None:
+    def _work(self, prefetches: bool) -> None:
+        """Run queued jobs: what pages asked for first, and prefetched ones only on the worker
+        that `prefetches`, so that the other is free for a page however long a prefetch
+        runs."""
         while True:
             with self._queued:
-                while not (self._urgent or self._later or self._closing):
+                while not (self._urgent or (prefetches and self._later) or self._closing):
                     self._queued.wait()
                 if self._closing:  # close(): the process is ending
                     return
-                future, analysis, model, args, progress = (self._urgent or self._later).popleft()
+                queued = self._urgent or self._later
+                future, analysis, model, args, progress = queued.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
             try:

@@ -267,6 +267,11 @@ def progress_text(status: JobStatus) -> str:
     """One line for the progress bar: step, loss, latest exact-sum check, time."""
     if status.state == WAITING:
         return "waiting for a free training slot"
+    if status.state == RUNNING and not status.steps:
+        return (
+            f"preparing: compiling the training steps ({status.seconds:.0f} s; a few seconds, "
+            "the first time a model of this size trains on this server)"
+        )
     parts = [f"step {status.step:,} of {status.config.max_steps:,}"]
     if status.losses:
         parts.append(f"loss {status.losses[-1]:.4f}")

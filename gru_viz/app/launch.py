@@ -59,20 +59,31 @@ class Server:
     log: Path | None  # where its output goes, if anywhere
 
 
-def start_server(env: dict[str, str] | None = None, log: Path | None = None) -> Server:
+README_COMMAND = ("-m", "streamlit", "run", "streamlit_app.py")  # the README's, from the .venv
+
+
+def start_server(
+    env: dict[str, str] | None = None, log: Path | None = None, readme: bool = False
+) -> Server:
     """Spawn the server start command (deploy/serve) on 127.0.0.1 and a free port and return
-    at once; it answers /_stcore/health once warm. GRU_VIZ_* variables of this process are not
-    passed on (give them in `env`); the file watcher is off, so edits to the working tree
-    cannot rerun the page."""
+    at once; it answers /_stcore/health within seconds and warms up in the background.
+    GRU_VIZ_* variables of this process are not passed on (give them in `env`); the file
+    watcher is off, so edits to the working tree cannot rerun the page. With `readme`, the
+    README's own command instead, `streamlit run streamlit_app.py` (with only the port, the
+    address and headless given, as flags)."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     environ.update(PYTHON=sys.executable, PORT=str(port), GRU_VIZ_ADDRESS="127.0.0.1")
     environ.update(env or {})
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
+    command = [str(SERVE)]
+    if readme:
+        command = [sys.executable, *README_COMMAND, f"--server.port={port}"]
+        command += ["--server.address=127.0.0.1", "--server.headless=true"]
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(SERVE)], cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
+        command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
     )
     if log:
         output.close()

@@ -10,11 +10,12 @@ there hashed its source again on every run.
 from __future__ import annotations
 
 import logging
+import threading
 
 import streamlit as st
 
 from gru_viz.app.settings import AppSettings
-from gru_viz.sources import REFERENCES
+from gru_viz.sources import REFERENCES, TUTORIAL_REFERENCE
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,6 +46,21 @@ def _shared_model(path: str | None, max_trainings: int):
         runtime.warm_up(model, analysis_cache(), quick=[CARRY_UNITS])
 
     return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
+
+
+def start_loading(settings: AppSettings) -> None:
+    """Load the shared model in the background from the first page's first moment, so that
+    TensorFlow's import overlaps drawing the page (shared_model then waits for it)."""
+    _loading(settings.model_path, settings.max_trainings)
+
+
+@st.cache_resource(show_spinner=False)
+def _loading(path: str | None, max_trainings: int) -> threading.Thread:
+    thread = threading.Thread(
+        target=_shared_model, args=(path, max_trainings), name="gru-viz-load", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def shared_model(settings: AppSettings):
@@ -93,11 +109,15 @@ def _warm_views(path: str | None, max_trainings: int) -> bool:
     from gru_viz.views.units import RANKING
 
     shared = _shared_model(path, max_trainings).model
-    models = [m for m in (shared, *reference_models().values()) if m is not None]
+    unique = {m.fingerprint(): m for m in (shared, *reference_models().values()) if m}
+    models = list(unique.values())  # the shared model first, then the shipped ones not it
     cache = analysis_cache()
-    for model in models:  # every curve first: "How far it adds" draws them all
-        cache.prefetch(model, LENGTH_CURVE)
+    for model in (shared, reference_models()[TUTORIAL_REFERENCE]):  # "How far it adds"
+        if model is not None:
+            cache.prefetch(model, LENGTH_CURVE)
     for model in models:
-        for analysis in (MACHINE, MODEL_PROOF, RANKING, SATURATION, STATE_MAP):
+        for analysis in (LENGTH_CURVE, MACHINE, STATE_MAP, RANKING, SATURATION):
             cache.prefetch(model, analysis)
+    for model in models:  # last: a search that fails takes its whole time budget
+        cache.prefetch(model, MODEL_PROOF)
     return True

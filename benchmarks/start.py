@@ -1,0 +1,172 @@
+"""A fresh server, as a newcomer meets it: `python -m benchmarks --only start`.
+
+For the README's command (`streamlit run streamlit_app.py`) and for `deploy/serve`, each started
+afresh (the on-disk XLA cache warm, as after a first run): seconds from spawning it to its
+health check, to the number inputs in a browser opened at once, and to the first sum with its
+heatmaps; then, one after the other, each tab's time from the click to its content; then the
+server's CPU over IDLE_SECONDS with that tab open and nothing happening, once its background
+warm-up is over (an idle page must cost nothing; a file watcher once kept a core busy here).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from benchmarks import browser
+from benchmarks.common import Row, log, secs, stats, verdict
+from gru_viz.app import launch
+
+TARGETS = {"first_sum_after_health": 4.0, "tab": 3.0, "idle_cores": 0.02}
+IDLE_SECONDS = 10.0
+SETTLED = 0.05  # of a core: the background warm-up is over
+DEFAULT_SUM = (1024, 16)
+# Each tab, and a text that shows once its content is drawn (its heavy figure or machine).
+TABS = (
+    ("How far it adds", "Exact sums by operand length"),
+    ("Inside the machine", "Read off this GRU"),
+    ("Step by step", "The machine inside:"),
+    ("How it learned", "Its machine has"),
+    ("Side by side", "Its machine:"),
+    ("The sum and its gates", "Inside the GRU"),
+)
+COMMANDS = {"readme": "streamlit run streamlit_app.py (the README)", "serve": "deploy/serve"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    commands: tuple[str, ...]
+    runs: int
+
+
+FULL = Plan(commands=("readme", "serve"), runs=2)
+QUICK = Plan(commands=("readme",), runs=1)
+
+
+def fresh_start(playwright, command: str) -> dict:
+    chromium = launch.launch_chromium(playwright)
+    page = browser.new_page(chromium)
+    server = launch.start_server(readme=command == "readme")
+    try:
+        times = {"health": launch.wait_healthy(server)}
+        page.goto(server.url)
+        page.get_by_role("textbox", name="First number").wait_for(state="visible")
+        times["inputs"] = time.perf_counter() - server.started
+        browser.wait_for_result(page, *DEFAULT_SUM)
+        times["first_sum"] = time.perf_counter() - server.started
+        times["tabs"] = {}
+        for tab, shown in TABS:
+            start = time.perf_counter()
+            page.get_by_role("tab", name=tab).click()
+            page.get_by_text(shown).last.wait_for(state="visible")
+            times["tabs"][tab] = time.perf_counter() - start
+        times["settled"] = settle(server.process.pid)
+        before = browser.cpu_seconds(server.process.pid)
+        time.sleep(IDLE_SECONDS)
+        times["idle_cores"] = (browser.cpu_seconds(server.process.pid) - before) / IDLE_SECONDS
+    finally:
+        chromium.close()
+        launch.stop_server(server)
+    return times
+
+
+def settle(pid: int, window: float = 2.0, limit: float = 120.0) -> float:
+    """Seconds until the server's CPU over `window` falls below SETTLED of a core (its
+    background warm-up done), at most `limit`."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        before = browser.cpu_seconds(pid)
+        time.sleep(window)
+        if (browser.cpu_seconds(pid) - before) / window < SETTLED:
+            break
+    return time.perf_counter() - start
+
+
+def measure(quick: bool = False) -> dict:
+    if browser.missing():
+        return {"skipped": browser.missing()}
+    from playwright.sync_api import sync_playwright
+
+    plan = QUICK if quick else FULL
+    out: dict = {"plan": plan.__dict__, "runs": {}}
+    with sync_playwright() as playwright:
+        for command in plan.commands:
+            runs = []
+            for i in range(plan.runs):
+                runs.append(fresh_start(playwright, command))
+                log(f"start: {command} run {i + 1}: {runs[-1]}")
+            out["runs"][command] = runs
+    return out
+
+
+def rows(result: dict) -> list[Row]:
+    out = []
+    for command, runs in result["runs"].items():
+        what = COMMANDS[command]
+        n = len(runs)
+        health = stats([r["health"] for r in runs])
+        first = stats([r["first_sum"] for r in runs])
+        after = stats([r["first_sum"] - r["health"] for r in runs])
+        inputs = stats([r["inputs"] for r in runs])
+        target = TARGETS["first_sum_after_health"]
+        out += [
+            Row(
+                "start",
+                f"{what}: health check answers, median of {n}",
+                secs(health.median),
+                f"{secs(health.low)} - {secs(health.high)}",
+            ),
+            Row(
+                "start",
+                f"{what}: number inputs visible",
+                secs(inputs.median),
+                f"{secs(inputs.low)} - {secs(inputs.high)}",
+            ),
+            Row(
+                "start",
+                f"{what}: first sum and heatmaps",
+                secs(first.median),
+                f"{secs(first.low)} - {secs(first.high)}",
+            ),
+            Row(
+                "start",
+                f"{what}: first sum after the health check",
+                secs(after.median),
+                f"{secs(after.low)} - {secs(after.high)}",
+                f"<= {secs(target)}",
+                verdict(after.median, target, " s"),
+            ),
+        ]
+        for tab, _ in TABS:
+            opened = stats([r["tabs"][tab] for r in runs])
+            out.append(
+                Row(
+                    "start",
+                    f"{what}: {tab}, click to content",
+                    secs(opened.median),
+                    f"{secs(opened.low)} - {secs(opened.high)}",
+                    f"<= {secs(TARGETS['tab'])}",
+                    verdict(opened.median, TARGETS["tab"], " s"),
+                )
+            )
+        settled = stats([r["settled"] for r in runs])
+        out.append(
+            Row(
+                "start",
+                f"{what}: background warm-up done, after the last tab",
+                secs(settled.median),
+                f"{secs(settled.low)} - {secs(settled.high)}",
+            )
+        )
+        idle = stats([r["idle_cores"] for r in runs])
+        out.append(
+            Row(
+                "start",
+                f"{what}: server CPU with one idle tab open, {IDLE_SECONDS:g} s",
+                f"{idle.median:.1%} of a core",
+                f"{idle.low:.1%} - {idle.high:.1%}",
+                f"<= {TARGETS['idle_cores']:.0%}",
+                verdict(idle.median, TARGETS["idle_cores"], ""),
+            )
+        )
+    return out
