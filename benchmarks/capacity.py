@@ -66,7 +66,7 @@ class Plan:
 FULL = Plan(
     ladder=(2, 4, 8, 12, 16, 24, 32, 40, 48, 64), step_seconds=35.0, trainings=2, start_times=True
 )
-QUICK = Plan(ladder=(1, 2), step_seconds=6.0, trainings=2, start_times=True)
+QUICK = Plan(ladder=(2,), step_seconds=5.0, trainings=2, start_times=False)
 
 
 # THE PROTOCOL CLIENT

@@ -37,13 +37,14 @@ COMMANDS = {"readme": "streamlit run streamlit_app.py (the README)", "serve": "d
 class Plan:
     commands: tuple[str, ...]
     runs: int
+    settle_limit: float  # seconds to wait for the background warm-up before the idle figure
 
 
-FULL = Plan(commands=("readme", "serve"), runs=2)
-QUICK = Plan(commands=("readme",), runs=1)
+FULL = Plan(commands=("readme", "serve"), runs=2, settle_limit=120.0)
+QUICK = Plan(commands=("readme",), runs=1, settle_limit=20.0)
 
 
-def fresh_start(playwright, command: str) -> dict:
+def fresh_start(playwright, command: str, plan: Plan) -> dict:
     chromium = launch.launch_chromium(playwright)
     page = browser.new_page(chromium)
     server = launch.start_server(readme=command == "readme")
@@ -60,7 +61,7 @@ def fresh_start(playwright, command: str) -> dict:
             page.get_by_role("tab", name=tab).click()
             page.get_by_text(shown).last.wait_for(state="visible")
             times["tabs"][tab] = time.perf_counter() - start
-        times["settled"] = settle(server.process.pid)
+        times["settled"] = settle(server.process.pid, limit=plan.settle_limit)
         before = browser.cpu_seconds(server.process.pid)
         time.sleep(IDLE_SECONDS)
         times["idle_cores"] = (browser.cpu_seconds(server.process.pid) - before) / IDLE_SECONDS
@@ -93,7 +94,7 @@ def measure(quick: bool = False) -> dict:
         for command in plan.commands:
             runs = []
             for i in range(plan.runs):
-                runs.append(fresh_start(playwright, command))
+                runs.append(fresh_start(playwright, command, plan))
                 log(f"start: {command} run {i + 1}: {runs[-1]}")
             out["runs"][command] = runs
     return out

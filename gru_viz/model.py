@@ -14,13 +14,13 @@ import os
 from collections.abc import Iterable
 
 import numpy as np
-import tensorflow as tf
-from tensorflow.compiler.tf2xla.python import xla  # dynamic_update_slice: XLA's in-place write
 
-from gru_viz import checkpoint, xla_cache
+from gru_viz import checkpoint, quiet, xla_cache
 from gru_viz.addition import AdditionModel
 from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
+
+tf = quiet.tensorflow()  # (without its start-up lines)
 
 xla_cache.enable()  # before this process compiles anything: reuse what others compiled
 
@@ -131,6 +131,8 @@ def gru_forward(
     the buffer of every h. Returns time first y (T, B) and, if keep_internals, z, r, h_tilde and
     h (T, B, H); steps from n_valid on hold no meaningful values.
     """
+    from tensorflow.compiler.tf2xla.python import xla  # dynamic_update_slice: in-place write
+
     n_steps, batch, H = tf.shape(x)[0], tf.shape(x)[1], Uz.shape[0]
     W_zr, U_zr, b_zr = tf.concat([Wz, Wr], 1), tf.concat([Uz, Ur], 1), tf.concat([bz, br], 0)
     if not large:  # small inputs: the input terms of all steps at once

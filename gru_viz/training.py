@@ -18,15 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import tensorflow as tf
 
 from gru_viz import bits as bitlib
-from gru_viz import xla_cache
+from gru_viz import quiet, xla_cache
 from gru_viz.carry import stress_operands
 from gru_viz.config import TrainConfig
 from gru_viz.evaluate import check_margins
 from gru_viz.model import GRUModel, gru_sequence
 from gru_viz.weights import init_weights
+
+tf = quiet.tensorflow()  # (without its start-up lines)
 
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7
 

@@ -9,6 +9,13 @@ whole. GRU_VIZ_XLA_CACHE names another directory, or "off" turns the cache off; 
 directory in TF_XLA_FLAGS is left alone. It takes effect only if no XLA code has been compiled
 in the process yet (TensorFlow reads its flags then).
 
+TensorFlow 2.21 logs two kinds of ERROR lines each time it loads an entry, and neither is an
+error: "Error parsing text-format tensorflow.XlaSerializedCacheEntry" (it tries each file as a
+text protobuf before the binary one it wrote, and protobuf logs the failed attempt) and
+"Target machine feature +prefer-no-scatter (or gather) is not supported on the host machine"
+(XLA compares tuning hints with the CPU's features). The command line and the app set
+TF_CPP_MIN_LOG_LEVEL to 3 unless it is set, which keeps them out of their output.
+
 Every process that compiles the GRU enables it before its first compile: gru_viz.model does
 at import, so training, the forward pass and every analysis reuse what an earlier process
 compiled.
@@ -23,7 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import tensorflow as tf
+from gru_viz import quiet
+
+tf = quiet.tensorflow()  # (without its start-up lines)
+
 
 XLA_FLAG = "--tf_xla_persistent_cache_directory"
 XLA_CACHE_BYTES = 200 * 2**20  # the shared cache keeps its newest entries up to this size

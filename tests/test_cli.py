@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,10 +69,16 @@ def test_train_refuses_bad_settings(args, message, capsys):
 
 
 def test_module_entry_point_exit_codes():
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     ok = subprocess.run(
-        [sys.executable, "-m", "gru_viz", "add", "7", "9"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "gru_viz", "add", "7", "9"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environ,
     )
     assert ok.returncode == 0 and "correct: 7 + 9 = 16" in ok.stdout
+    assert ok.stderr == "", ok.stderr  # none of TensorFlow's start-up or cache log lines
     bad = subprocess.run(
         [sys.executable, "-m", "gru_viz", "add", "seven", "9"],
         cwd=ROOT,

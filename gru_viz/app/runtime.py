@@ -20,7 +20,9 @@ def settle_memory() -> None:
     """
     import gc
 
-    import tensorflow  # noqa: F401
+    from gru_viz import quiet
+
+    quiet.tensorflow()  # imported here, without its start-up lines
 
     keep_keras_session()
     lower_tensorflow_priority()
