@@ -39,7 +39,7 @@ def main() -> None:
     a, b = number_inputs(settings.max_digits)
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar
-    from gru_viz.app.pages import PAGES, TABS
+    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS
     from gru_viz.app.resources import shared_model, warm_views
 
     session.start(settings)
@@ -48,7 +48,7 @@ def main() -> None:
     with st.sidebar:
         sidebar.model_panel(settings)
         sidebar.training_panel(settings)
-    tabs = st.tabs(TABS, key="tab", bind="query-params", on_change="rerun")
+    tabs = st.tabs(TABS, default=DEFAULT_TAB, key="tab", bind="query-params", on_change="rerun")
     for tab, page in zip(tabs, PAGES):
         if tab.open:  # only the open tab runs
             with tab:

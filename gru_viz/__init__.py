@@ -32,6 +32,7 @@ _LAZY = {
     "replay_model": "gru_viz.replay",
     "certify": "gru_viz.proof",
     "counterexample": "gru_viz.wrong_sums",
+    "show": "gru_viz.notebook",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

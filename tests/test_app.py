@@ -525,3 +525,28 @@ def test_a_model_without_a_proof_offers_the_sum_it_gets_wrong():
     assert (at.text_input(key="a").value, at.text_input(key="b").value) == ("25", "25")
     assert at.session_state["tab"] == "The sum and its gates"
     assert any(e.value.startswith("Wrong") for e in at.error)  # the model's own verdict
+
+
+def test_the_story_asks_first_then_shows_the_models_answer_and_keeps_it_in_the_link():
+    at = run_app(tab="Story")
+    assert "Step 1 of 8: The claim" in [s.value for s in at.subheader]
+    assert not at.get("plotly_chart")  # the figure waits for the guess
+    assert at.button(key="story_reveal").disabled
+    at.radio(key="story_guess_0").set_value("No").run()
+    at.button(key="story_reveal").click().run()
+    run_until(at, lambda at: at.get("plotly_chart"), "the claim's figure")
+    said = [s.value for s in at.success]
+    assert any("You said No" in s and "You were right" in s for s in said), said
+    assert at.query_params["answers"] in ("1:No", ["1:No"])
+    assert at.query_params["story"] in ("1", ["1"])
+    at.button(key="story_next").click().run()
+    assert "Step 2 of 8: Try it" in [s.value for s in at.subheader]
+    assert at.query_params["story"] in ("2", ["2"])
+
+
+def test_a_story_link_opens_its_step_with_its_answers():
+    at = run_app(tab="Story", story="4", answers="4:16;9:nonsense")
+    run_until(at, lambda at: at.get("graphviz_chart"), "the machine of step 4")
+    assert "Step 4 of 8: The machine inside" in [s.value for s in at.subheader]
+    told = [i.value for i in at.info]
+    assert any("You said 16" in t and "Not this time" in t for t in told), told

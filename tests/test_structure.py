@@ -65,12 +65,28 @@ def test_every_public_name_is_callable_after_every_submodule_is_imported(tmp_pat
         "replay_model": lambda f: f(gru_viz.load_replay(path), 0),
         "certify": lambda f: f(gru_viz.load_model(ROOT / "assets" / "proved.npz")).proved,
         "counterexample": lambda f: f(gru_viz.load_model(ROOT / "assets" / "tutorial.npz")),
+        "show": lambda f: f(1023, 1, view="states", model=small, theme="dark"),
     }
     assert set(calls) == set(gru_viz.__all__), "every public name is called below"
     for name, call in calls.items():
         assert call(public[name]) is not None, name
     assert gru_viz.explain(trace, model).correct
     assert gru_viz.replay_model(gru_viz.load_replay(path), -1).hidden_size == 3
+
+
+def test_a_notebook_draws_any_view_of_the_registry():
+    pytest.importorskip("tensorflow")
+    from gru_viz.figures import DARK
+    from gru_viz.views import VIEWS
+
+    fig = gru_viz.show(1023, 1, view="gates", theme="dark")
+    assert fig.layout.paper_bgcolor == DARK.background
+    assert "Update gate z and reset gate r for 1023 + 1" in fig.layout.title.text
+    dot = gru_viz.show(6, 7, view="machine")
+    assert dot.startswith("digraph")
+    with pytest.raises(ValueError, match="view must be one of"):
+        gru_viz.show(1, 2, view="nope")
+    assert set(VIEWS) >= {"gates", "machine"}
 
 
 def test_the_command_line_offers_every_view_of_the_registry():

@@ -4,7 +4,16 @@ is rendered; its title is in the link (?tab=...)."""
 
 from __future__ import annotations
 
-from gru_viz.app.pages import how_far, how_it_learned, inside, side_by_side, step_by_step, the_sum
+from gru_viz.app.pages import (
+    how_far,
+    how_it_learned,
+    inside,
+    side_by_side,
+    step_by_step,
+    story,
+    the_sum,
+)
 
-PAGES = (the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side)
+PAGES = (story, the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side)
 TABS = tuple(page.TITLE for page in PAGES)
+DEFAULT_TAB = the_sum.TITLE  # what a link without ?tab= opens; the story is one click away
