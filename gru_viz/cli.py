@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
     add_figure_parser(commands)
+    add_deck_parser(commands)
     add_certify_parser(commands)
     add_check_parser(commands)
     return parser
@@ -94,6 +96,53 @@ def add_figure_parser(commands) -> None:
     figure.add_argument(
         "--output", "-o", type=Path, help="file (folder with --all); default: named after it"
     )
+
+
+def add_deck_parser(commands) -> None:
+    from gru_viz.figures.theme import THEMES
+
+    deck = commands.add_parser(
+        "deck",
+        help="write the story as slides for a talk (HTML, or PDF with one page per slide)",
+        description=(
+            "Write the Story's eight steps as 16:9 slides (1280x720, text at least 16 px) with "
+            "figures drawn from the models: one self-contained HTML file (arrow keys move) or a "
+            "PDF printed by Chromium (one page per slide, fonts embedded). A question is a "
+            "slide of its own, the model's answer the next."
+        ),
+    )
+    deck.add_argument("--output", "-o", type=Path, required=True, help="talk.html or talk.pdf")
+    deck.add_argument("--format", dest="fmt", help="html or pdf (default: from -o)")
+    deck.add_argument("--theme", default="light", help=f"one of {', '.join(THEMES)} (light)")
+    deck.add_argument(
+        "--model", type=Path, help="the model the talk is about (default: the shipped model)"
+    )
+    deck.add_argument("--a", type=parse_operand, default=1024, help="first number (1024)")
+    deck.add_argument("--b", type=parse_operand, default=16, help="second number (16)")
+
+
+def run_deck(args: argparse.Namespace) -> int:
+    from gru_viz import deck, export, story
+    from gru_viz.figures.theme import get_theme
+
+    theme = get_theme(args.theme)
+    fmt = args.fmt or args.output.suffix.lstrip(".").lower() or "html"
+    if fmt not in deck.FORMATS:
+        raise ValueError(f"a deck is written as html or pdf; got {fmt!r}")
+    export.check_output(args.output)
+    if fmt == "pdf":
+        export.require_browser()
+    if args.model is not None and not args.model.is_file():
+        raise ValueError(f"cannot read model file {args.model}: no such file")
+    chosen = {"a": args.a, "b": args.b}
+    if args.model is not None:
+        from gru_viz.model import load_model
+
+        chosen.update(robust=load_model(args.model), robust_path=args.model)
+    cast = dataclasses.replace(story.shipped_cast(), **chosen)
+    written = deck.write_deck(cast, args.output, fmt, theme)
+    print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+    return 0
 
 
 def progress_printer(stream, every: float = 0.1):
@@ -305,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {"train": run_train, "add": run_add, "figure": run_figure}
-    commands.update({"certify": run_certify, "check-proof": run_check_proof})
+    commands.update({"certify": run_certify, "check-proof": run_check_proof, "deck": run_deck})
     try:
         return commands[args.command](args)
     except (ValueError, OSError) as error:  # bad settings, numbers, files or disks: said plainly

@@ -220,7 +220,7 @@ def write_figure(
     A static figure is drawn as it is: build it in `slide_theme` for a slide."""
     path = Path(path)
     if isinstance(figure, str):
-        data = _dot_output(figure, fmt)
+        data = dot_output(figure, fmt)
     elif fmt == "dot":
         raise ExportError("--format dot is for the machine view only")
     elif fmt == "html":
@@ -256,7 +256,7 @@ def static_image(fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE)
     return data
 
 
-def _dot_output(dot: str, fmt: str) -> bytes:
+def dot_output(dot: str, fmt: str) -> bytes:
     if fmt == "dot":
         return dot.encode()
     check_format(fmt, "machine")
