@@ -19,6 +19,41 @@ from gru_viz.app.widgets import explain
 
 def main() -> None:
     st.set_page_config(page_title="GRU addition explorer", page_icon="🧮", layout="wide")
+    # ?embed=true: one view in a course page's iframe (Streamlit keeps `embed` out of the query
+    # parameters it hands the page, and says so in its context)
+    embedded = bool(st.context.is_embedded)
+    if not embedded:
+        heading()
+    settings = read_settings()
+    start_loading(settings)  # TensorFlow and the model, while the page is drawn
+    a, b = number_inputs(settings.max_digits)
+    # Everything above reaches the browser before TensorFlow is imported below.
+    from gru_viz.app import session, sidebar
+    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
+    from gru_viz.app.resources import shared_model, warm_views
+
+    session.start(settings)
+    with st.spinner("Loading the model..."):
+        shared_model(settings)
+    if embedded:  # no sidebar: the link's choice of model, as it would have set it
+        st.session_state.setdefault("model_source", st.query_params.get("model_source"))
+    else:
+        with st.sidebar:
+            sidebar.model_panel(settings)
+            sidebar.training_panel(settings)
+    if embedded:
+        page_named(st.query_params.get("tab")).render(settings, a, b)
+    else:
+        tabs = st.tabs(TABS, default=DEFAULT_TAB, key="tab", bind="query-params", on_change="rerun")
+        for tab, page in zip(tabs, PAGES):
+            if tab.open:  # only the open tab runs
+                with tab:
+                    page.render(settings, a, b)
+    warm_views(settings)  # after the first page, once
+
+
+def heading() -> None:
+    """The title, the presentation switch and what the page is."""
     title, switch = st.columns([5, 1], vertical_alignment="bottom")
     title.title("Watch a GRU add binary numbers")
     present = switch.toggle(
@@ -34,26 +69,6 @@ def main() -> None:
         "time, least significant bit first, and writes their sum. Type two numbers to see the "
         "sum it gives and what its gates do at every bit."
     )
-    settings = read_settings()
-    start_loading(settings)  # TensorFlow and the model, while the page is drawn
-    a, b = number_inputs(settings.max_digits)
-    # Everything above reaches the browser before TensorFlow is imported below.
-    from gru_viz.app import session, sidebar
-    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS
-    from gru_viz.app.resources import shared_model, warm_views
-
-    session.start(settings)
-    with st.spinner("Loading the model..."):
-        shared_model(settings)
-    with st.sidebar:
-        sidebar.model_panel(settings)
-        sidebar.training_panel(settings)
-    tabs = st.tabs(TABS, default=DEFAULT_TAB, key="tab", bind="query-params", on_change="rerun")
-    for tab, page in zip(tabs, PAGES):
-        if tab.open:  # only the open tab runs
-            with tab:
-                page.render(settings, a, b)
-    warm_views(settings)  # after the first page, once
 
 
 def number_inputs(max_digits: int) -> tuple[int | None, int | None]:

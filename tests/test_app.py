@@ -550,3 +550,13 @@ def test_a_story_link_opens_its_step_with_its_answers():
     assert "Step 4 of 8: The machine inside" in [s.value for s in at.subheader]
     told = [i.value for i in at.info]
     assert any("You said 16" in t and "Not this time" in t for t in told), told
+
+
+def test_embedded_the_page_shows_the_linked_view_alone():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context["is_embedded"] = True  # as ?embed=true makes it (Streamlit keeps `embed` itself)
+    at.query_params.update(tab="Inside the machine", model_source="Tutorial model")
+    at.run()
+    assert not at.title and not at.tabs and not at.sidebar.children
+    run_until(at, lambda at: at.get("graphviz_chart"), "the machine")
+    assert any("It is not the two-state adder" in m.value for m in at.markdown)
