@@ -11,7 +11,7 @@ import streamlit as st
 
 from gru_viz import inputs
 from gru_viz.app import links, wording
-from gru_viz.app.look import PRESENT_CSS
+from gru_viz.app.look import PRESENT_CSS, page_css
 from gru_viz.app.resources import start_loading
 from gru_viz.app.session import read_settings
 from gru_viz.app.widgets import explain
@@ -22,6 +22,7 @@ def main() -> None:
     # ?embed=true: one view in a course page's iframe (Streamlit keeps `embed` out of the query
     # parameters it hands the page, and says so in its context)
     embedded = bool(st.context.is_embedded)
+    st.html(page_css(st.context.theme.type))
     if not embedded:
         heading()
     settings = read_settings()

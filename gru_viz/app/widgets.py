@@ -9,6 +9,7 @@ reruns it twice a second while anything it asked for is still computing, and sto
 
 from __future__ import annotations
 
+import html
 import logging
 
 import streamlit as st
@@ -97,13 +98,21 @@ def show_view(
     drawn = build_view(name, active, a, b, analyses, **options)
     if drawn is None:
         return None
-    if VIEWS[name].kind == DOT:
-        st.graphviz_chart(drawn, width="stretch")
-        return drawn
     view = VIEWS[name]
+    if view.kind == DOT:
+        st.graphviz_chart(drawn, width="stretch")
+        described(view, drawn)
+        return drawn
     st.plotly_chart(drawn, key=key, config=plot_config(view.file_name(a, b)))
+    described(view, drawn)
     downloads(name, drawn, active, a, b, analyses.cache, key, **options)
     return drawn
+
+
+def described(view, drawn) -> None:
+    """The figure's text alternative, for screen readers (look.ACCESSIBLE_CSS hides it)."""
+    text = html.escape(view.describe(drawn))
+    st.html(f'<div class="gv-alt" role="note">{text}</div>')
 
 
 def downloads(name: str, fig, active: ActiveModel, a, b, cache, key: str, **options) -> None:

@@ -41,8 +41,12 @@ def bit_table_html(
                 classes.append("now")
             cells.append(f'<td class="{" ".join(classes)}">{text}</td>')
         rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
+    reading = "most" if msb_first else "least"
+    shown = f" of positions {order[0]} to {order[-1]}" if order else ""
+    label = f"Bit table{shown}, {reading} significant first"
     return (
-        f'{table_css(theme)}<div class="gv-bits"><table>'
+        f"{table_css(theme)}"
+        f'<div class="gv-bits" tabindex="0" role="region" aria-label="{label}"><table>'
         f"<thead><tr><th>position</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

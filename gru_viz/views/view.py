@@ -3,6 +3,7 @@ notebook all draw the same way (the registry of views is gru_viz.views.VIEWS).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,3 +40,22 @@ class View:
             if max(a, b).bit_length() <= SHORT_BITS:
                 return f"gru-viz-{self.name}-{a}-plus-{b}"
         return f"gru-viz-{self.name}"
+
+    def describe(self, drawn: object) -> str:
+        """A sentence that says what a drawing of this view shows, for a screen reader: the
+        view, the figure's title and its axes (for DOT, the machine's states and moves)."""
+        what = self.title[0].upper() + self.title[1:]
+        if isinstance(drawn, str):
+            states = len(set(re.findall(r"^\s*(\w+) \[", drawn, re.M)) - {"node", "edge"})
+            moves = len(re.findall(r"->", drawn))
+            return f"{what}: a graph of {states} states and {moves} labelled moves."
+        layout = drawn.layout
+        title = re.sub(r"<[^>]+>", " ", (layout.title.text or "")).strip()
+        axes = [a.title.text for a in drawn.select_xaxes()] + [
+            a.title.text for a in drawn.select_yaxes()
+        ]
+        axes = [re.sub(r"<[^>]+>", " ", a) for a in axes if a]
+        parts = [what + (f": {title}." if title else ".")]
+        if axes:
+            parts.append("Axes: " + "; ".join(dict.fromkeys(axes)) + ".")
+        return " ".join(parts)

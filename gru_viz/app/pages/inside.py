@@ -12,6 +12,7 @@ from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
+    described,
     explain,
     polled,
     settled,
@@ -50,9 +51,12 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         with left:
             st.markdown(f"**Read off this GRU: {states_word(found.n_states)}**")
             st.graphviz_chart(dot, width="stretch")
+            described(VIEWS["machine"], dot)
         with right:
             st.markdown("**The textbook adder: 2 states**")
-            st.graphviz_chart(adder_dot(a, b, theme(), transparent=True), width="stretch")
+            adder = adder_dot(a, b, theme(), transparent=True)
+            st.graphviz_chart(adder, width="stretch")
+            described(VIEWS["machine"], adder)
         note = machine_paths(found, a, b).note
         if note:
             st.caption(note)

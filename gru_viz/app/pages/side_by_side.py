@@ -9,8 +9,9 @@ from gru_viz.analyses import CARRY_UNITS, TRACE
 from gru_viz.app import panel, wording
 from gru_viz.app.session import chosen
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, show_view
+from gru_viz.app.widgets import PageAnalyses, build_view, described, explain, polled, show_view
 from gru_viz.sources import ActiveModel
+from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, states_word
 from gru_viz.why import explain as explain_sum
 
@@ -68,3 +69,4 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**Its machine: {states_word(found.n_states)}**")
         st.graphviz_chart(dot, width="stretch")
+        described(VIEWS["machine"], dot)

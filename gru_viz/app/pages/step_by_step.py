@@ -15,6 +15,7 @@ from gru_viz.app.widgets import (
     POLL_SECONDS,
     PageAnalyses,
     build_view,
+    described,
     explain,
     plot_config,
     show_view,
@@ -60,6 +61,7 @@ def _body(settings: AppSettings, a, b) -> None:
         window = step_view.step_window(t, n_bits)
         fig = VIEWS["gates"].build(active, a, b, theme(), analyses, window=window, cursor=t)
         st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
+        described(VIEWS["gates"], fig)
         animation_download(active, a, b, analyses)
     with right:
         st.markdown(step_view.step_words(now))
@@ -89,6 +91,7 @@ def show_machine_step(active, a, b, t: int, analyses: PageAnalyses) -> None:
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**The machine inside: {states_word(found.n_states)}**")
         st.graphviz_chart(dot, width="stretch")
+        described(VIEWS["machine"], dot)
 
 
 def animation_download(active, a, b, analyses: PageAnalyses) -> None:
