@@ -19,15 +19,8 @@ button[data-testid="stExpandSidebarButton"] { display: none !important; }
 """
 
 
-# Always: a figure's text alternative is read by screen readers and not drawn (.gv-alt); in the
-# light look captions are dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white), in the
-# dark one inline code is light enough (Streamlit's green is 4.2:1 on its dark grey).
-ACCESSIBLE_CSS = """
-<style>
-.gv-alt { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
-  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-</style>
-"""
+# In the light look captions are made dark enough for WCAG AA (Streamlit's grey is 3.9:1 on
+# white), in the dark one inline code light enough (Streamlit's green is 4.2:1 on its grey).
 DARK_CODE_CSS = """
 <style>
 [data-testid="stMarkdownContainer"] code { color: #8fd3b2 !important; }
@@ -43,7 +36,7 @@ LIGHT_CAPTION_CSS = """
 
 def page_css(kind: str | None) -> str:
     """The CSS every page carries, for the viewer's light or dark look."""
-    return ACCESSIBLE_CSS + (LIGHT_CAPTION_CSS if (kind or "light") == "light" else DARK_CODE_CSS)
+    return LIGHT_CAPTION_CSS if (kind or "light") == "light" else DARK_CODE_CSS
 
 
 def page_theme(kind: str | None, present: bool) -> figures.Theme:

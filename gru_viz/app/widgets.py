@@ -9,7 +9,6 @@ reruns it twice a second while anything it asked for is still computing, and sto
 
 from __future__ import annotations
 
-import html
 import logging
 
 import streamlit as st
@@ -100,19 +99,13 @@ def show_view(
         return None
     view = VIEWS[name]
     if view.kind == DOT:
-        st.graphviz_chart(drawn, width="stretch")
-        described(view, drawn)
+        st.graphviz_chart(drawn, width="stretch", alt=view.describe(drawn))
         return drawn
-    st.plotly_chart(drawn, key=key, config=plot_config(view.file_name(a, b)))
-    described(view, drawn)
+    st.plotly_chart(
+        drawn, key=key, config=plot_config(view.file_name(a, b)), alt=view.describe(drawn)
+    )
     downloads(name, drawn, active, a, b, analyses.cache, key, **options)
     return drawn
-
-
-def described(view, drawn) -> None:
-    """The figure's text alternative, for screen readers (look.ACCESSIBLE_CSS hides it)."""
-    text = html.escape(view.describe(drawn))
-    st.html(f'<div class="gv-alt" role="note">{text}</div>')
 
 
 def downloads(name: str, fig, active: ActiveModel, a, b, cache, key: str, **options) -> None:

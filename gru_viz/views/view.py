@@ -46,9 +46,12 @@ class View:
         view, the figure's title and its axes (for DOT, the machine's states and moves)."""
         what = self.title[0].upper() + self.title[1:]
         if isinstance(drawn, str):
-            states = len(set(re.findall(r"^\s*(\w+) \[", drawn, re.M)) - {"node", "edge"})
-            moves = len(re.findall(r"->", drawn))
-            return f"{what}: a graph of {states} states and {moves} labelled moves."
+            states = re.findall(r'^\s*\w+ \[label="([^"]+)"', drawn, re.M)
+            moves = sum(
+                len(label.split("\\n")) for label in re.findall(r'-> \w+ \[label="([^"]+)"', drawn)
+            )
+            names = ", ".join(s for s in states if s != "start")
+            return f"{what}: a machine with states {names}, and {moves} moves (input a b / bit)."
         layout = drawn.layout
         title = re.sub(r"<[^>]+>", " ", (layout.title.text or "")).strip()
         axes = [a.title.text for a in drawn.select_xaxes()] + [

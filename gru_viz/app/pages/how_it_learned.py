@@ -15,7 +15,6 @@ from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
-    described,
     explain,
     polled,
     settled,
@@ -84,7 +83,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     with right:
         dot = build_view("machine", then, a, b, analyses, transparent=True)
         if dot is not None:
-            st.graphviz_chart(dot, width="stretch")
-            described(VIEWS["machine"], dot)
+            st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
         options = dict(references={}, main_name=f"step {step:,}")
         show_view("length", then, a, b, analyses, "replay_length", **options)

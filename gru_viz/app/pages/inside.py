@@ -12,7 +12,6 @@ from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
-    described,
     explain,
     polled,
     settled,
@@ -50,13 +49,11 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         left, right = st.columns(2)
         with left:
             st.markdown(f"**Read off this GRU: {states_word(found.n_states)}**")
-            st.graphviz_chart(dot, width="stretch")
-            described(VIEWS["machine"], dot)
+            st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
         with right:
             st.markdown("**The textbook adder: 2 states**")
             adder = adder_dot(a, b, theme(), transparent=True)
-            st.graphviz_chart(adder, width="stretch")
-            described(VIEWS["machine"], adder)
+            st.graphviz_chart(adder, width="stretch", alt=VIEWS["machine"].describe(adder))
         note = machine_paths(found, a, b).note
         if note:
             st.caption(note)

@@ -9,7 +9,7 @@ from gru_viz.analyses import CARRY_UNITS, TRACE
 from gru_viz.app import panel, wording
 from gru_viz.app.session import chosen
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, described, explain, polled, show_view
+from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, show_view
 from gru_viz.sources import ActiveModel
 from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, states_word
@@ -68,5 +68,4 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
     if dot is not None:
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**Its machine: {states_word(found.n_states)}**")
-        st.graphviz_chart(dot, width="stretch")
-        described(VIEWS["machine"], dot)
+        st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))

@@ -15,7 +15,6 @@ from gru_viz.app.widgets import (
     POLL_SECONDS,
     PageAnalyses,
     build_view,
-    described,
     explain,
     plot_config,
     show_view,
@@ -60,8 +59,12 @@ def _body(settings: AppSettings, a, b) -> None:
     with left:
         window = step_view.step_window(t, n_bits)
         fig = VIEWS["gates"].build(active, a, b, theme(), analyses, window=window, cursor=t)
-        st.plotly_chart(fig, key="step_chart", config=plot_config("gru-viz-step"))
-        described(VIEWS["gates"], fig)
+        st.plotly_chart(
+            fig,
+            key="step_chart",
+            config=plot_config("gru-viz-step"),
+            alt=VIEWS["gates"].describe(fig),
+        )
         animation_download(active, a, b, analyses)
     with right:
         st.markdown(step_view.step_words(now))
@@ -90,8 +93,7 @@ def show_machine_step(active, a, b, t: int, analyses: PageAnalyses) -> None:
     if dot is not None:
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**The machine inside: {states_word(found.n_states)}**")
-        st.graphviz_chart(dot, width="stretch")
-        described(VIEWS["machine"], dot)
+        st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
 
 
 def animation_download(active, a, b, analyses: PageAnalyses) -> None:

@@ -13,7 +13,7 @@ from gru_viz.app import panel, wording
 from gru_viz.app.resources import analysis_cache, shared_model
 from gru_viz.app.session import current_model, rerun_when_training_ends, use_own
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import described, downloads, explain, image_format, present, theme
+from gru_viz.app.widgets import downloads, explain, image_format, present, theme
 from gru_viz.carry import PROBE_BITS, PROBE_PAIRS
 from gru_viz.views import VIEWS, gates
 from gru_viz.why import explain as explain_sum
@@ -150,11 +150,17 @@ def show_gates(active, a: int, b: int, trace, why) -> None:
         if present():  # the figure alone, full width, 16:9
             with st.container(key="slide_figure"):  # 16:9 by gru_viz.app.look.PRESENT_CSS
                 fig = figures.fit_to_aspect(fig)  # already in the page's theme
-                st.plotly_chart(fig, key="gates_chart", config=config, height="stretch")
-                described(VIEWS[name], fig)
+                st.plotly_chart(
+                    fig,
+                    key="gates_chart",
+                    config=config,
+                    height="stretch",
+                    alt=VIEWS[name].describe(fig),
+                )
         else:
-            st.plotly_chart(fig, key="gates_chart", config=config)  # in the page's theme
-            described(VIEWS[name], fig)
+            st.plotly_chart(
+                fig, key="gates_chart", config=config, alt=VIEWS[name].describe(fig)
+            )  # in the page's theme
         downloads(name, fig, active, a, b, cache, "gates", **options)
         note = wording.zoom_note(trace.n_bits)
         if note:
