@@ -90,20 +90,26 @@ def build_view(name: str, active: ActiveModel, a, b, analyses: PageAnalyses, **o
 
 
 def show_view(
-    name: str, active: ActiveModel, a, b, analyses: PageAnalyses, key: str, **options
+    name: str,
+    active: ActiveModel,
+    a,
+    b,
+    analyses: PageAnalyses,
+    key: str,
+    height: int | str = "content",
+    **options,
 ) -> object:
-    """Draw view `name` of a + b for `active`, with its download buttons; returns what was
-    drawn (None while it waits)."""
+    """Draw view `name` of a + b for `active` (at most `height` px tall, if a number), with its
+    download buttons; returns what was drawn (None while it waits)."""
     drawn = build_view(name, active, a, b, analyses, **options)
     if drawn is None:
         return None
     view = VIEWS[name]
     if view.kind == DOT:
-        st.graphviz_chart(drawn, width="stretch", alt=view.describe(drawn))
+        st.graphviz_chart(drawn, width="stretch", height=height, alt=view.describe(drawn))
         return drawn
-    st.plotly_chart(
-        drawn, key=key, config=plot_config(view.file_name(a, b)), alt=view.describe(drawn)
-    )
+    config = plot_config(view.file_name(a, b))
+    st.plotly_chart(drawn, key=key, config=config, height=height, alt=view.describe(drawn))
     downloads(name, drawn, active, a, b, analyses.cache, key, **options)
     return drawn
 

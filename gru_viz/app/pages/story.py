@@ -16,6 +16,7 @@ from gru_viz.app.widgets import PageAnalyses, polled, present, show_result, show
 
 TITLE = "Story"
 VIEWS_SHOWN = ()  # it draws the views of the other tabs, one per step
+SLIDE_FIGURE_PX = 400  # a step's figure in presentation mode: the step fits a 1280x720 screen
 SKIPPED = "-"  # the answer of a reader who asked to see the model's answer without guessing
 # The arrow keys press Back and Next (not while typing in a field).
 ARROW_KEYS = """<script>
@@ -96,7 +97,8 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         if shown.view == "machine":
             options["transparent"] = True
         active = cast.active(shown.model)
-        show_view(shown.view, active, shown.a, shown.b, analyses, f"story_{i}", **options)
+        height = SLIDE_FIGURE_PX if present() else "content"  # a step is one 16:9 screen
+        show_view(shown.view, active, shown.a, shown.b, analyses, f"story_{i}", height, **options)
     navigation(i)
 
 
