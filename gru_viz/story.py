@@ -42,7 +42,8 @@ class Question:
 class Step:
     """One step: its title, its words (at most three sentences), the view it draws of which
     shipped model (its name in gru_viz.sources.REFERENCES), of which sum, with what options,
-    and a question, if it asks one."""
+    and a question, if it asks one (with the figure drawn with `asking` while it asks, if the
+    question needs one to answer)."""
 
     title: str
     words: tuple[str, ...]
@@ -52,6 +53,7 @@ class Step:
     b: int
     options: dict = field(default_factory=dict)
     question: Question | None = None
+    asking: dict | None = None  # options of the figure shown with the question; None: none
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def _try_it(title: str, cast: Cast, analyses: Analyses) -> Step:
         LONG_A,
         LONG_B,
         options={"x_range": chain_range(why, trace.n_bits)},
+        asking={"x_range": chain_range(why, trace.n_bits), "unlabelled": True},
         question=Question(
             "Which unit holds the carry? Look for the row that changes along the chain.",
             labels,

@@ -18,6 +18,7 @@ TITLE = "Story"
 VIEWS_SHOWN = ()  # it draws the views of the other tabs, one per step
 SLIDE_FIGURE_PX = 400  # a step's figure in presentation mode: the step fits a 1280x720 screen
 SKIPPED = "-"  # the answer of a reader who asked to see the model's answer without guessing
+MAX_RADIO = 5  # questions with more choices than this are asked with a drop-down
 # The arrow keys press Back and Next (not while typing in a field).
 ARROW_KEYS = """<script>
 const doc = window.parent.document;
@@ -87,6 +88,11 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         answer = None  # (a link's answer that is no choice of this question)
     if question is not None and answer is None:
         ask(i, question)
+        if shown.asking is not None:  # what the reader needs to answer, nothing that tells
+            active = cast.active(shown.model)
+            show_view(
+                shown.view, active, shown.a, shown.b, analyses, f"story_ask_{i}", **shown.asking
+            )
     else:
         if question is not None:
             guess = None if answer == SKIPPED else answer
@@ -104,7 +110,16 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
 
 def ask(i: int, question: story.Question) -> None:
     """The question, and the model's answer only once the reader has guessed (or skipped)."""
-    guess = st.radio(question.prompt, question.choices, index=None, key=f"story_guess_{i}")
+    if len(question.choices) <= MAX_RADIO:
+        guess = st.radio(question.prompt, question.choices, index=None, key=f"story_guess_{i}")
+    else:
+        guess = st.selectbox(
+            question.prompt,
+            question.choices,
+            index=None,
+            key=f"story_guess_{i}",
+            placeholder="Your guess",
+        )
     left, right = st.columns(2)
     left.button(
         "Show the model's answer",
