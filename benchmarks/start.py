@@ -14,13 +14,13 @@ import time
 from dataclasses import dataclass
 
 from benchmarks import browser
+from benchmarks.app import cold_start
 from benchmarks.common import Row, log, secs, stats, verdict
 from gru_viz.app import launch
 
 TARGETS = {"first_sum_after_health": 4.0, "tab": 3.0, "idle_cores": 0.02}
 IDLE_SECONDS = 10.0
 SETTLED = 0.05  # of a core: the background warm-up is over
-DEFAULT_SUM = (1024, 16)
 # Each tab, and a text that shows once its content is drawn (its heavy figure or machine).
 TABS = (
     ("How far it adds", "Exact sums by operand length"),
@@ -45,16 +45,8 @@ QUICK = Plan(commands=("readme",), runs=1, settle_limit=20.0)
 
 
 def fresh_start(playwright, command: str, plan: Plan) -> dict:
-    chromium = launch.launch_chromium(playwright)
-    page = browser.new_page(chromium)
-    server = launch.start_server(readme=command == "readme")
+    times, chromium, page, server = cold_start(playwright, readme=command == "readme")
     try:
-        times = {"health": launch.wait_healthy(server)}
-        page.goto(server.url)
-        page.get_by_role("textbox", name="First number").wait_for(state="visible")
-        times["inputs"] = time.perf_counter() - server.started
-        browser.wait_for_result(page, *DEFAULT_SUM)
-        times["first_sum"] = time.perf_counter() - server.started
         times["tabs"] = {}
         for tab, shown in TABS:
             start = time.perf_counter()
