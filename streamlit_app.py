@@ -11,21 +11,22 @@ import streamlit as st
 
 from gru_viz import inputs
 from gru_viz.app import links, wording
-from gru_viz.app.look import PRESENT_CSS
+from gru_viz.app.look import PRESENT_CSS, page_css, page_theme
 from gru_viz.app.session import read_settings
 from gru_viz.app.widgets import explain
 
 
 def main() -> None:
     st.set_page_config(page_title="GRU addition explorer", page_icon="🧮", layout="wide")
-    title, switch = st.columns([5, 1], vertical_alignment="bottom")
-    title.title("Watch a GRU add binary numbers")
-    present = switch.toggle(
-        "Presentation",
-        key="present",
-        bind="query-params",
-        help="For a room: no sidebar, no explanations, larger type. The link keeps it.",
-    )
+    with st.container(horizontal=True, vertical_alignment="center", key="page_head"):
+        st.title("Watch a GRU add binary numbers")  # the switch goes under it if it must
+        present = st.toggle(
+            "Presentation",
+            key="present",
+            bind="query-params",
+            help="For a room: no sidebar, no explanations, larger type. The link keeps it.",
+        )
+    st.html(page_css(page_theme(st.context.theme.type, present)))
     if present:
         st.html(PRESENT_CSS)
     explain(

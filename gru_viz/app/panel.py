@@ -17,7 +17,7 @@ from gru_viz.sources import SHIPPED, ActiveModel, describe
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
 TUTORIAL_CHOICE = "Tutorial model"  # the shipped model trained by the article's recipe
 MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, OWN_CHOICE)
-PLAY_SECONDS = 0.35  # between steps while the step view plays
+PLAY_SECONDS = 0.25  # between steps while the step view plays: 4 bits a second
 
 
 def chosen_model(

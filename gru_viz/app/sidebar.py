@@ -12,7 +12,7 @@ from gru_viz.app.links import link_training, train_link
 from gru_viz.app.resources import analysis_cache
 from gru_viz.app.session import current_model, rerun_when_training_ends, units_off_key, use_own
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import image_format, theme
+from gru_viz.app.widgets import chart, theme
 
 
 def model_panel(settings: AppSettings) -> None:
@@ -193,5 +193,5 @@ def training_progress() -> None:
         st.error(wording.literal(status.error))
     if status.steps:
         fig = figures.training_figure(status.steps, status.losses, status.checks, theme=theme())
-        st.plotly_chart(fig, config=figures.plot_config("gru-viz-training", image_format()))
+        chart(fig, "gru-viz-training")
     rerun_when_training_ends("job", status.live)

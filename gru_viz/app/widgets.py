@@ -48,6 +48,19 @@ def plot_config(name: str) -> dict:
     return figures.plot_config(name, image_format())
 
 
+def machine_chart(dot: str) -> None:
+    """A machine's DOT, drawn in the browser: at its natural size in presentation mode, where
+    its labels then have the page's type (figures.dot_points), else as wide as its column."""
+    st.graphviz_chart(dot, width="content" if present() else "stretch")
+
+
+def chart(fig, name: str, key: str | None = None, **options) -> None:
+    """A Plotly figure as it was built, in the page's theme already (Streamlit's own chart theme
+    would set its type to 12-14 px and its colours over the figure's), its camera button
+    saving `name`."""
+    st.plotly_chart(fig, key=key, config=plot_config(name), theme=None, **options)
+
+
 class PageAnalyses:
     """The shared analysis cache as one run of a part of the page asks it: it remembers
     whether anything asked for is still computing, so the part knows to poll."""
@@ -82,6 +95,8 @@ def show_result(result: Result, what: str) -> None:
 def build_view(name: str, active: ActiveModel, a, b, analyses: PageAnalyses, **options):
     """The view's figure (or DOT) in the page's theme; None, with a progress bar or an error
     in its place, while an analysis it needs is not ready."""
+    if VIEWS[name].kind == DOT:
+        options.setdefault("narrow", present())  # half a slide wide at its natural size
     try:
         return VIEWS[name].build(active, a, b, theme(), analyses, **options)
     except NotReady as error:
@@ -98,10 +113,10 @@ def show_view(
     if drawn is None:
         return None
     if VIEWS[name].kind == DOT:
-        st.graphviz_chart(drawn, width="stretch")
+        machine_chart(drawn)
         return drawn
     view = VIEWS[name]
-    st.plotly_chart(drawn, key=key, config=plot_config(view.file_name(a, b)))
+    chart(drawn, view.file_name(a, b), key)
     downloads(name, drawn, active, a, b, analyses.cache, key, **options)
     return drawn
 

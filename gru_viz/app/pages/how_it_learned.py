@@ -12,7 +12,15 @@ from gru_viz.analyses import CARRY_UNITS
 from gru_viz.app.resources import shipped_replays
 from gru_viz.app.session import current_model
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, settled, show_view
+from gru_viz.app.widgets import (
+    PageAnalyses,
+    build_view,
+    explain,
+    machine_chart,
+    polled,
+    settled,
+    show_view,
+)
 from gru_viz.replay import Replay, replay_model
 from gru_viz.sources import OWN, TRAINING, ActiveModel
 from gru_viz.views import VIEWS
@@ -70,6 +78,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     with right:
         dot = build_view("machine", then, a, b, analyses, transparent=True)
         if dot is not None:
-            st.graphviz_chart(dot, width="stretch")
+            machine_chart(dot)
         options = dict(references={}, main_name=f"step {step:,}")
         show_view("length", then, a, b, analyses, "replay_length", **options)

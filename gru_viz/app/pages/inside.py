@@ -7,7 +7,16 @@ import streamlit as st
 
 from gru_viz.app.session import current_model
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, settled, show_view, theme
+from gru_viz.app.widgets import (
+    PageAnalyses,
+    build_view,
+    explain,
+    machine_chart,
+    polled,
+    settled,
+    show_view,
+    theme,
+)
 from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, adder_dot, machine_paths, machine_text, states_word
 
@@ -31,10 +40,10 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         left, right = st.columns(2)
         with left:
             st.markdown(f"**Read off this GRU: {states_word(found.n_states)}**")
-            st.graphviz_chart(dot, width="stretch")
+            machine_chart(dot)
         with right:
             st.markdown("**The textbook adder: 2 states**")
-            st.graphviz_chart(adder_dot(a, b, theme(), transparent=True), width="stretch")
+            machine_chart(adder_dot(a, b, theme(), transparent=True))
         note = machine_paths(found, a, b).note
         if note:
             st.caption(note)

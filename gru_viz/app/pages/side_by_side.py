@@ -9,7 +9,7 @@ from gru_viz.analyses import CARRY_UNITS, TRACE
 from gru_viz.app import panel, wording
 from gru_viz.app.session import chosen
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, show_view
+from gru_viz.app.widgets import PageAnalyses, build_view, explain, machine_chart, polled, show_view
 from gru_viz.sources import ActiveModel
 from gru_viz.views.machine import MACHINE, states_word
 from gru_viz.why import explain as explain_sum
@@ -48,7 +48,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         options = dict(
             references={choice: other.model for choice, other in others},
             main_name=name,
-            mark_training=False,
         )
         show_view("length", first, a, b, analyses, "compare_length", **options)
 
@@ -67,4 +66,4 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
     if dot is not None:
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**Its machine: {states_word(found.n_states)}**")
-        st.graphviz_chart(dot, width="stretch")
+        machine_chart(dot)
