@@ -157,7 +157,9 @@ def gates_figure(
             colorscale=get_colorscale(colorscale),
             cmin=low,
             cmax=high,
-            colorbar=dict(title=dict(text="value"), thickness=14, yanchor="bottom", **block),
+            colorbar=dict(
+                title=dict(text="value", side="right"), thickness=14, yanchor="bottom", **block
+            ),
         ),
         title=dict(
             text=title,

@@ -56,10 +56,11 @@ def _body(settings: AppSettings, a, b) -> None:
     trace = analyses.get(active.model, TRACE, a, b)
     units = analyses.get(active.intact, CARRY_UNITS)
     n_bits = trace.n_bits
-    t, playing = _position(n_bits)
+    t, playing = _played(n_bits)
     if playing != st.session_state.get("play_configured"):
         st.rerun()  # start or stop the clock that plays
-    step_controls(trace, n_bits, t, playing)
+    t = step_slider(n_bits, t)
+    step_buttons(trace, n_bits, t, playing)
     now = steps.step(trace, t, units.order[: step_view.STEP_UNITS])
     shown = st.session_state.get("play_from", t) if playing else t  # for the slow parts
     left, right = st.columns([1.6, 1])
@@ -89,13 +90,12 @@ def _body(settings: AppSettings, a, b) -> None:
             st.rerun()  # start or stop polling
 
 
-def _position(n_bits: int) -> tuple[int, bool]:
-    """The step to show and whether to go on playing: while playing, one past the server's
-    own position (play_t); else the slider's. Playing stops at the last bit, and the slider
-    is set to where it stopped."""
-    playing = st.session_state.get("playing", False)
-    if not playing:
-        return min(st.session_state.get("step_t", 0), n_bits - 1), False
+def _played(n_bits: int) -> tuple[int | None, bool]:
+    """While playing, the step one past the server's own position (play_t) and whether to go
+    on: playing stops at the last bit, and the slider is set to where it stopped. Else
+    (None, False): the slider says."""
+    if not st.session_state.get("playing", False):
+        return None, False
     t, playing = panel.next_step(st.session_state.get("play_t", 0), n_bits, True)
     st.session_state.play_t, st.session_state.playing = t, playing
     if not playing:
@@ -132,14 +132,21 @@ def animation_download(active, a, b, analyses: PageAnalyses) -> None:
     )
 
 
-def step_controls(trace, n_bits: int, t: int, playing: bool) -> None:
-    """The slider (a disabled copy that follows the position while playing) and the buttons,
-    in one row that wraps on a narrow screen."""
-    if playing:
-        st.session_state.play_shown = t
+def step_slider(n_bits: int, playing_at: int | None) -> int:
+    """The step: the slider's (from the link, when the page opens on one), or while playing,
+    `playing_at`, shown on a disabled copy of the slider."""
+    if playing_at is not None:
+        st.session_state.play_shown = playing_at
         st.slider(SLIDER_LABEL, 0, n_bits - 1, key="play_shown", disabled=True)
-    else:
-        st.slider(SLIDER_LABEL, 0, n_bits - 1, key="step_t", bind="query-params")
+        return playing_at
+    if st.session_state.get("step_t", 0) > n_bits - 1:  # a shorter sum than the last
+        st.session_state.step_t = n_bits - 1
+    return st.slider(SLIDER_LABEL, 0, n_bits - 1, key="step_t", bind="query-params")
+
+
+def step_buttons(trace, n_bits: int, t: int, playing: bool) -> None:
+    """Back, step, play or pause, next chain and next wrong bit, in one row that wraps on a
+    narrow screen."""
     chain, wrong = steps.next_chain(trace, t), steps.next_wrong(trace, t)
     with st.container(horizontal=True, key="step_buttons"):
         st.button(
