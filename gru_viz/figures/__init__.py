@@ -23,6 +23,7 @@ from gru_viz.figures.gates import (
     bit_colorscale,
     fit_to_aspect,
     gates_figure,
+    slide_layout,
     trace_figure,
 )
 from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
@@ -70,6 +71,7 @@ __all__ = [
     "BIT_TABLE_BLOCK",
     "bit_table_html",
     "fit_to_aspect",
+    "slide_layout",
     "gates_figure",
     "length_figure",
     "machine_dot",

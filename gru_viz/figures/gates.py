@@ -153,6 +153,7 @@ def gates_figure(
     block = dict(y=bottom / plot_height, len=heatmaps / plot_height)
     top_margin = MODEBAR_PX + line_px(scaled(16, theme)) + 6 if title else MODEBAR_PX
     layout.update(
+        meta=GATES_META,  # what slide_layout knows a gates figure by
         coloraxis=dict(
             colorscale=get_colorscale(colorscale),
             cmin=low,
@@ -509,6 +510,16 @@ def fit_to_aspect(fig: go.Figure, aspect: float = 16 / 9, width: int = SLIDE_WID
     return from_spec({"data": new_data, "layout": out})
 
 
+def slide_layout(fig: go.Figure, size: tuple[int, int]) -> go.Figure:
+    """`fig` for a static image of `size` (width, height): a gates figure laid out to fill it
+    (fit_to_aspect) where it is at least 4:3, any other figure as it is."""
+    width, height = size
+    if fig.layout.meta != GATES_META or width / height < 4 / 3:
+        return fig
+    return fit_to_aspect(fig, width / height, width)
+
+
+GATES_META = "gru-viz gates"  # layout.meta of a gates figure
 _AXIS_KEY = re.compile(r"[xy]axis\d*")
 COLOUR_BAR_PX = 100  # px right of the plots in a slide, for the colour bar
 LABELS_PX = 150  # px left of the plots in a slide, for the units' names (about)
