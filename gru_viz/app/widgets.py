@@ -49,9 +49,9 @@ def plot_config(name: str) -> dict:
 
 
 def machine_chart(dot: str) -> None:
-    """A machine's DOT, drawn in the browser: at its natural size in presentation mode, where
-    its labels then have the page's type (figures.dot_points), else as wide as its column."""
-    st.graphviz_chart(dot, width="content" if present() else "stretch")
+    """A machine's DOT, drawn in the browser at its natural size, where its labels have the
+    page's type (figures.dot_points); narrower only if its column is."""
+    st.graphviz_chart(dot, width="content")
 
 
 def chart(fig, name: str, key: str | None = None, **options) -> None:
@@ -96,7 +96,7 @@ def build_view(name: str, active: ActiveModel, a, b, analyses: PageAnalyses, **o
     """The view's figure (or DOT) in the page's theme; None, with a progress bar or an error
     in its place, while an analysis it needs is not ready."""
     if VIEWS[name].kind == DOT:
-        options.setdefault("narrow", present())  # half a slide wide at its natural size
+        options.setdefault("narrow", True)  # every machine on the page sits in a column
     try:
         return VIEWS[name].build(active, a, b, theme(), analyses, **options)
     except NotReady as error:
