@@ -11,7 +11,7 @@ import streamlit as st
 
 from gru_viz import inputs
 from gru_viz.app import links, wording
-from gru_viz.app.look import PRESENT_CSS, page_css
+from gru_viz.app.look import PRESENT_CSS, page_css, page_theme
 from gru_viz.app.resources import start_loading
 from gru_viz.app.session import read_settings
 from gru_viz.app.widgets import explain
@@ -22,9 +22,8 @@ def main() -> None:
     # ?embed=true: one view in a course page's iframe (Streamlit keeps `embed` out of the query
     # parameters it hands the page, and says so in its context)
     embedded = bool(st.context.is_embedded)
-    st.html(page_css(st.context.theme.type))
-    if not embedded:
-        heading()
+    present = False if embedded else heading()
+    st.html(page_css(page_theme(st.context.theme.type, present)))
     settings = read_settings()
     start_loading(settings)  # TensorFlow and the model, while the page is drawn
     a, b = number_inputs(settings.max_digits)
@@ -53,16 +52,16 @@ def main() -> None:
     warm_views(settings)  # after the first page, once
 
 
-def heading() -> None:
-    """The title, the presentation switch and what the page is."""
-    title, switch = st.columns([5, 1], vertical_alignment="bottom")
-    title.title("Watch a GRU add binary numbers")
-    present = switch.toggle(
-        "Presentation",
-        key="present",
-        bind="query-params",
-        help="For a room: no sidebar, no explanations, larger type. The link keeps it.",
-    )
+def heading() -> bool:
+    """The title, the presentation switch and what the page is; whether it presents."""
+    with st.container(horizontal=True, vertical_alignment="center", key="page_head"):
+        st.title("Watch a GRU add binary numbers")  # the switch goes under it if it must
+        present = st.toggle(
+            "Presentation",
+            key="present",
+            bind="query-params",
+            help="For a room: no sidebar, no explanations, larger type. The link keeps it.",
+        )
     if present:
         st.html(PRESENT_CSS)
     explain(
@@ -70,6 +69,7 @@ def heading() -> None:
         "time, least significant bit first, and writes their sum. Type two numbers to see the "
         "sum it gives and what its gates do at every bit."
     )
+    return present
 
 
 def number_inputs(max_digits: int) -> tuple[int | None, int | None]:

@@ -35,10 +35,29 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds a process has used so far, all its threads."""
-    with open(f"/proc/{pid}/stat") as f:
+    """User plus system CPU seconds a process has used so far, all its threads (those that
+    have ended included)."""
+    return _stat_ticks(f"/proc/{pid}/stat") / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """User plus system CPU seconds each live thread of a process has used so far, by thread
+    id. A thread that ends between the listing and the reading of its counter is left out
+    (its seconds still count in `cpu_seconds`)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out[int(tid)] = _stat_ticks(f"/proc/{pid}/task/{tid}/stat") / os.sysconf("SC_CLK_TCK")
+        except (FileNotFoundError, ProcessLookupError):  # the thread is gone
+            continue
+    return out
+
+
+def _stat_ticks(path: str) -> int:
+    """utime + stime, in clock ticks, of a /proc stat file."""
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) + int(fields[12])
 
 
 # THE PAGE

@@ -237,11 +237,14 @@ def write_figure(
 
 
 def static_image(fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE) -> bytes:
-    """`fig` drawn by kaleido as png, svg (vector heatmaps) or pdf at `size` pixels."""
+    """`fig` drawn by kaleido as png, svg (vector heatmaps) or pdf at `size` pixels; the
+    gates of one addition laid out to fill a slide (figures.slide_layout)."""
     import plotly.io as pio
 
+    from gru_viz.figures import slide_layout
+
     browser = require_browser()
-    fig = go.Figure(fig)  # a copy: the caller's figure stays as it is
+    fig = go.Figure(slide_layout(fig, size))  # a copy: the caller's figure stays as it is
     width, height = size
     fig.update_layout(width=width, height=height)
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gru_viz import bits as bitlib
 from gru_viz import carry
 from gru_viz.addition import AdditionModel, Trace
 from gru_viz.carry import CarryUnits
@@ -22,18 +23,21 @@ class Explanation:
     """What went right or wrong in one addition.
 
     first_wrong: the lowest wrong sum bit, or None if the sum is right; first_p its p.
-    chain_start, chain_length: the carry chain that reaches first_wrong (None if no carry comes
-    into it). carry_unit: the unit that follows the carry best; unit_start and unit_end its
-    state at the chain's start and on entering first_wrong; unit_lost: the first position of
-    the chain where its state no longer reads as a carry (None if it held it). min_margin: the
-    smallest |p - 0.5| of any sum bit, at margin_bit. train_bits: the operand length the model
-    was trained on, if known.
+    chain_start, chain_length: where the carry chain that reaches first_wrong begins and how
+    far its carry has moved on reaching it (None if no carry comes into it); chain_total: how
+    far that chain's carry moves in all (it may run on past first_wrong). carry_unit: the unit
+    that follows the carry best; unit_start and unit_end its state at the chain's start and on
+    entering first_wrong; unit_lost: the first position of the chain where its state no longer
+    reads as a carry (None if it held it). min_margin: the smallest |p - 0.5| of any sum bit,
+    at margin_bit. train_bits: the operand length the model was trained on, if known;
+    train_chain: the longest carry chain a sum of such numbers has.
     """
 
     correct: bool
     first_wrong: int | None
     chain_start: int | None
     chain_length: int | None
+    chain_total: int | None
     carry_unit: int
     carry_score: float
     unit_start: float | None
@@ -46,6 +50,7 @@ class Explanation:
     n_carries: int
     longest_chain: int
     train_bits: int | None
+    train_chain: int | None
     text: str
 
 
@@ -73,6 +78,14 @@ def chain_runs(carry: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
+def longest_chain(n_bits: int) -> int:
+    """The longest carry chain in a sum of two numbers of at most `n_bits` bits: that of
+    (2^n - 1) + 1, whose carry runs from bit 0 out of the top bit."""
+    n = n_bits + 1
+    carry_in = bitlib.carries_in(bitlib.to_bits(2**n_bits - 1, n), bitlib.to_bits(1, n))
+    return max((length for _, length in chain_runs(carry_in)), default=0)
+
+
 def explain(
     trace: Trace, model: AdditionModel, carry_units: CarryUnits | None = None
 ) -> Explanation:
@@ -94,16 +107,18 @@ def explain(
         n_carries=int(carry_in.sum()),
         longest_chain=max((length for _, length in runs), default=0),
         train_bits=model.train_bits,
+        train_chain=longest_chain(model.train_bits) if model.train_bits else None,
     )
     first = int(wrong[0]) if len(wrong) else None
     chain = chain_into(carry_in, first) if first is not None else None
     start, length = chain if chain else (None, None)
+    total = next((n for s, n in runs if s == start), None) if chain else None
     unit_start = unit_end = lost = None
     if chain:
         unit_start = float(trace.h[start, unit])
         unit_end = float(trace.h[first - 1, unit])
         lost = _lost_at(trace.h[start:first, unit], carry_units, unit, start)
-    facts.update(first_wrong=first, chain_start=start, chain_length=length)
+    facts.update(first_wrong=first, chain_start=start, chain_length=length, chain_total=total)
     facts.update(unit_start=unit_start, unit_end=unit_end, unit_lost=lost)
     facts.update(unit_threshold=float(carry_units.thresholds[unit]))
     facts.update(first_p=None if first is None else float(trace.p[first]))
@@ -119,29 +134,49 @@ def _lost_at(states: np.ndarray, units: CarryUnits, unit: int, start: int) -> in
 
 
 def _words(facts: dict, n_wrong: int, n_bits: int) -> str:
+    """What went wrong as a student needs it first (the carry, how far it had to go, what the
+    model was trained on), then what the carry unit did, for those who want the numbers."""
     if facts["correct"]:
         return _right_words(facts, n_bits)
-    first = facts["first_wrong"]
+    first, start = facts["first_wrong"], facts["chain_start"]
     parts = [f"{n_wrong:,} of {n_bits:,} sum bits are wrong. The first wrong bit is {first:,}"]
-    if facts["chain_start"] is None:
+    if start is None:
         parts[0] += ", where no carry comes in: the model carried one that was not there."
-    else:
-        parts[0] += (
-            f", at the end of a carry chain that began at bit {facts['chain_start']:,} "
-            f"({facts['chain_length']:,} bits long)."
-        )
+        return parts[0]
+    total, moved = facts["chain_total"], facts["chain_length"]
+    parts[0] += (
+        f": a carry made at bit {start:,} has to travel {_bits(total)}, up to bit "
+        f"{start + total:,}, and the model lets go of it after {_bits(moved)}, writing bit "
+        f"{first:,} as if no carry had come in."
+    )
     if facts["train_bits"]:
-        parts.append(f"This model was trained on {facts['train_bits']}-bit numbers.")
-    if facts["chain_start"] is not None:
-        parts.append(_unit_words(facts))
-    return " ".join(parts)
+        parts.append(_training_words(facts))
+    return " ".join(parts) + "\n\n" + _unit_words(facts)
+
+
+def _bits(n: int) -> str:
+    return f"{n:,} bit{'s' if n != 1 else ''}"
+
+
+def _training_words(facts: dict) -> str:
+    """The training's numbers against this chain: too short to have shown it, or not."""
+    trained, longest = facts["train_bits"], facts["train_chain"]
+    if facts["chain_total"] > longest:
+        return (
+            f"It was trained on {trained}-bit numbers, so it never saw a carry travel more "
+            f"than {_bits(longest)}."
+        )
+    return (
+        f"It was trained on {trained}-bit numbers, whose carries travel up to "
+        f"{_bits(longest)}: this chain is no longer than those."
+    )
 
 
 def _unit_words(facts: dict) -> str:
     unit, lost = facts["carry_unit"], facts["unit_lost"]
     moved = (
-        f"Its carry unit {unit} (score {facts['carry_score']:.2f}) went from "
-        f"{facts['unit_start']:.2f} to {facts['unit_end']:.2f} along the chain"
+        f"Inside the model: its carry unit {unit} (carry score {facts['carry_score']:.2f}) "
+        f"went from {facts['unit_start']:.2f} to {facts['unit_end']:.2f} along the chain"
     )
     if lost is None:
         return (

@@ -339,6 +339,43 @@ def test_step_by_step_moves_jumps_and_plays_to_the_end():
     assert "two tight clouds" in "\n".join(c.value for c in at.caption)
 
 
+def bit_shown(at: AppTest) -> int:
+    """The step the step view's words are about ("**Bit 12.** It reads ...")."""
+    return int(re.search(r"\*\*Bit (\d+)\.\*\*", markdown(at)).group(1))
+
+
+def test_playing_keeps_its_own_position_and_ends_where_it_says():
+    at = run_app(a="1048575", b="1", tab="Step by step")
+    run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the state map")
+    at.slider(key="step_t").set_value(5).run()
+    at.button(key="play").click().run()
+    assert at.session_state["playing"]
+    slow = [c.proto.spec for c in at.get("plotly_chart")[1:]] + [
+        at.get("graphviz_chart")[0].proto.spec
+    ]
+    shown = []
+    for stale in (5, 3, 0, 6):  # a browser behind the server sends old slider values back
+        at.session_state["step_t"] = at.session_state["play_shown"] = stale
+        at.run()
+        assert at.slider(key="play_shown").value == bit_shown(at)  # slider and words agree
+        shown.append(bit_shown(at))
+        # The machine and the map stay as they were while it plays: nothing to redraw.
+        now = [c.proto.spec for c in at.get("plotly_chart")[1:]] + [
+            at.get("graphviz_chart")[0].proto.spec
+        ]
+        assert now == slow
+    assert shown == sorted(shown) and len(set(shown)) == len(shown) and shown[0] > 5
+    while at.session_state["playing"]:
+        at.run()
+    assert bit_shown(at) == at.slider(key="step_t").value == 20  # the last bit, in both
+    assert not at.exception
+
+
+def test_a_link_opens_the_step_view_on_its_step():
+    at = run_app(a="1048575", b="1", tab="Step by step", step_t="9")
+    assert at.slider(key="step_t").value == bit_shown(at) == 9
+
+
 def test_side_by_side_puts_the_shipped_and_the_tutorial_model_on_one_addition():
     at = run_app(a="1048575", b="1", tab="Side by side")
     run_until(at, lambda at: len(at.get("graphviz_chart")) == 2, "both machines")

@@ -192,30 +192,85 @@ def test_playing_32_steps_reruns_only_the_step_view(page, server, tmp_path):
     full_runs = sum(b"Watch a GRU add binary numbers" in f for f in during)
     assert full_runs <= 2, f"{full_runs} full-page runs while playing 32 steps"
     assert sum(b"Bit " in f for f in during) >= 32  # one redraw of the step view per step
+    # It ends where it says: the last bit, in the words and on the slider.
+    page.get_by_role("button", name="Play").wait_for()
+    page.locator("strong", has_text="Bit 40.").wait_for()
+    page.wait_for_timeout(1000)
+    assert page.locator("strong", has_text="Bit ").first.text_content() == "Bit 40."
+    assert page.locator("[data-testid='stSliderThumbValue']").first.text_content() == "40"
 
 
-# Every text of every figure must lie inside its figure (nothing cut off at the edges).
-CLIPPED_TEXT = """() => {
+# Every text of every figure must lie inside its figure (nothing cut off at the edges), and no
+# two texts of a figure may cover each other (a heatmap's digits are inside their cells).
+TEXT_TROUBLE = """() => {
   const out = [];
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
-    for (const text of plot.querySelectorAll('text')) {
-      const r = text.getBoundingClientRect();
-      if (!text.textContent.trim() || r.width === 0) continue;
+    const texts = [...plot.querySelectorAll('text')].filter((t) => t.textContent.trim()
+      && t.getBoundingClientRect().width > 0).map((t) => [t, t.getBoundingClientRect()]);
+    texts.forEach(([t, r], i) => {
+      const name = t.textContent.trim();
       if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
-          || r.bottom > box.bottom + 1) out.push(text.textContent.trim());
-    }
+          || r.bottom > box.bottom + 1) out.push(`cut: ${name}`);
+      if (t.closest('.heatmap-label')) return;
+      for (const [u, q] of texts.slice(i + 1)) {
+        if (u.closest('.heatmap-label')) continue;
+        const w = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+        const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+        if (w > 2 && h > 3) out.push(`${name} / ${u.textContent.trim()}`);
+      }
+    });
   }
   return out;
 }"""
 
-SMALLEST_AXIS_TEXT = """() => Math.min(...[...document.querySelectorAll(
-  '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')].map(
-  (t) => parseFloat(getComputedStyle(t).fontSize)))"""
-
+# The type as drawn, in px, of every figure text (ticks, titles, legends, colour bars, the bit
+# strip's digits), every bit table cell and every label of a machine (Graphviz scales its
+# drawing: its type times the drawing's scale), where smaller than `least`.
+SMALL_TEXT = """(least) => {
+  const out = [];
+  const px = (e) => parseFloat(getComputedStyle(e).fontSize);
+  for (const t of document.querySelectorAll('.js-plotly-plot text')) {
+    if (t.textContent.trim() && px(t) < least) out.push(['figure', t.textContent, px(t)]);
+  }
+  for (const t of document.querySelectorAll('.gv-bits th, .gv-bits td')) {
+    if (px(t) < least) out.push(['bit table', t.textContent, px(t)]);
+  }
+  for (const t of document.querySelectorAll("[data-testid='stGraphVizChart'] svg text")) {
+    const drawn = px(t) * t.getScreenCTM().a;
+    if (drawn < least) out.push(['machine', t.textContent, Math.round(drawn * 10) / 10]);
+  }
+  return out;
+}"""
 
 SLIDE_FIGURE_SIZE = """() => { const r = document.querySelector(
   '.st-key-slide_figure .js-plotly-plot').getBoundingClientRect(); return [r.width, r.height]; }"""
+
+FIRST_FIGURE_TOP = """() => Math.min(...[...document.querySelectorAll(
+  "[data-testid='stMain'] .js-plotly-plot, [data-testid='stMain'] [data-testid='stGraphVizChart']"
+  )].map((e) => e.getBoundingClientRect().top))"""
+
+# Each tab with the figures and machines it draws once it is ready.
+TAB_FIGURES = {
+    "The sum and its gates": (1, 0),
+    "Step by step": (2, 1),
+    "How far it adds": (2, 0),
+    "Inside the machine": (1, 2),
+    "How it learned": (3, 1),
+    "Side by side": (3, 2),
+}
+
+
+def open_tab(page, url: str, tab: str) -> None:
+    """Open `tab` of 1048575 + 1 at `url` (a query string may follow) and wait until every
+    figure and machine of it is drawn (the tutorial model's on the right of Side by side)."""
+    page.goto(f"{url}&tab={tab.replace(' ', '+')}")
+    plots, machines = TAB_FIGURES[tab]
+    page.locator(".js-plotly-plot").nth(plots - 1).wait_for()
+    if machines:
+        page.locator("[data-testid='stGraphVizChart'] svg text").nth(0).wait_for()
+        page.locator("[data-testid='stGraphVizChart']").nth(machines - 1).wait_for()
+    page.wait_for_timeout(1500)  # the last redraws settle
 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
@@ -227,24 +282,88 @@ def test_dark_presentation_at_projector_size_keeps_every_text_inside(
         viewport = {"width": width, "height": height}
         page = browser.new_page(viewport=viewport, color_scheme="dark")
         page.set_default_timeout(WAIT_MS)
-        page.goto(f"{server}/?a=1048575&b=1&present=true")
-        page.locator(".js-plotly-plot .gtitle", has_text="1048575 + 1").wait_for()
-        page.wait_for_timeout(1500)
-        assert not page.locator("section[data-testid='stSidebar']").is_visible()
-        assert page.evaluate(CLIPPED_TEXT) == []
-        assert page.evaluate(SMALLEST_AXIS_TEXT) >= 16
-        figure_width, figure_height = page.evaluate(SLIDE_FIGURE_SIZE)
-        assert figure_width > 0.9 * width  # the main figure fills the screen's width ...
-        assert abs(figure_width / figure_height - 16 / 9) < 0.02  # ... laid out 16:9
-        background = page.evaluate(
-            "getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).backgroundColor"
-        )
-        assert background not in ("rgb(255, 255, 255)", "white")  # the figure is dark too
-        page.screenshot(path=tmp_path / "dark-presentation.png")
-        page.get_by_role("tab", name="How far it adds").click()
-        page.locator(".js-plotly-plot .gtitle", has_text="Each unit switched off").wait_for()
-        page.wait_for_timeout(1000)
-        assert page.evaluate(CLIPPED_TEXT) == []
+        for tab in TAB_FIGURES:
+            open_tab(page, f"{server}/?a=1048575&b=1&present=true", tab)
+            assert not page.locator("section[data-testid='stSidebar']").is_visible()
+            assert page.evaluate(TEXT_TROUBLE) == [], tab
+            assert page.evaluate(SMALL_TEXT, 16) == [], tab  # read from across a room
+            assert page.evaluate(FIRST_FIGURE_TOP) < height - 200, tab  # on the first screen
+            if tab == "The sum and its gates":
+                figure_width, figure_height = page.evaluate(SLIDE_FIGURE_SIZE)
+                assert figure_width > 0.9 * width  # the main figure fills the screen's width ...
+                assert abs(figure_width / figure_height - 16 / 9) < 0.02  # ... laid out 16:9
+                background = page.evaluate(
+                    "getComputedStyle(document.querySelector('.js-plotly-plot .main-svg'))"
+                    ".backgroundColor"
+                )
+                assert background not in ("rgb(255, 255, 255)", "white")  # the figure is dark
+                page.screenshot(path=tmp_path / "dark-presentation.png")
+        browser.close()
+
+
+# Wider than the page: the whole page scrolls sideways, or a bit table hides columns.
+TOO_WIDE = """() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page');
+  const main = document.querySelector("[data-testid='stMain']");
+  if (main.scrollWidth > main.clientWidth + 1) out.push('the main area');
+  for (const table of document.querySelectorAll('.gv-bits')) {
+    if (table.scrollWidth > table.clientWidth + 1) out.push('a bit table');
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_phone_shows_every_tab_without_sideways_scrolling(
+    sync_playwright, server, tmp_path, scheme
+):
+    with sync_playwright() as p:
+        browser = launch.launch_chromium(p)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+        page.set_default_timeout(WAIT_MS)
+        for tab in TAB_FIGURES:
+            open_tab(page, f"{server}/?a=1048575&b=1", tab)
+            assert page.evaluate(TOO_WIDE) == [], tab
+            assert page.evaluate(TEXT_TROUBLE) == [], tab
+            if tab == "Step by step":  # with Play at the top of the screen, the figure is on it
+                page.get_by_role("button", name="Play").evaluate("(e) => e.scrollIntoView()")
+                top = page.locator(".js-plotly-plot").first.bounding_box()["y"]
+                assert top < 844 - 300, f"the figure starts {top:.0f} px down, under Play"
+                page.screenshot(path=tmp_path / f"phone-{scheme}-play.png")
+        browser.close()
+
+
+# Every cell of every bit table lies inside the table's box: nothing scrolled out of sight.
+HIDDEN_CELLS = """() => {
+  const out = [];
+  for (const table of document.querySelectorAll('.gv-bits')) {
+    const box = table.getBoundingClientRect();
+    for (const cell of table.querySelectorAll('th, td')) {
+      const r = cell.getBoundingClientRect();
+      if (r.right > box.right + 1 || r.left < box.left - 1) out.push(cell.textContent);
+    }
+  }
+  return out;
+}"""
+
+
+def test_bit_tables_show_every_column_beside_the_sidebar(sync_playwright, server):
+    with sync_playwright() as p:
+        browser = launch.launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.set_default_timeout(WAIT_MS)
+        page.goto(f"{server}/?a=1048575&b=1")
+        page.locator(".gv-bits").first.wait_for()
+        assert page.evaluate(HIDDEN_CELLS) == []  # bit 20, the only 1 of the sum, included
+        label = page.locator(".st-key-page_head [data-testid='stWidgetLabel']").first
+        assert label.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # "Presentation", whole
+        # A link to a step opens on it, and its column is in view.
+        page.goto(f"{server}/?a=1099511627775&b=1&tab=Step+by+step&step_t=9")
+        page.locator("strong", has_text="Bit 9.").wait_for()
+        assert page.locator("[data-testid='stSliderThumbValue']").first.text_content() == "9"
+        assert page.evaluate(HIDDEN_CELLS) == []
+        assert page.locator(".gv-bits td.now").count() == 6  # the step's column, every row
         browser.close()
 
 

@@ -67,8 +67,9 @@ def test_svg_draws_each_heatmap_cell_as_a_rect(tmp_path):
 
     hidden = gru_viz.load_model().config.hidden_size
     n_bits = 4  # 5 + 3: 3 bits plus the last carry
-    cells = 5 * n_bits + 2 * hidden * n_bits  # the bit strip, then z and r
-    assert svg.count('<g class="gv-cells"') == 3
+    # A slide: z and r side by side, each under its own copy of the bit strip.
+    cells = 2 * 5 * n_bits + 2 * hidden * n_bits
+    assert svg.count('<g class="gv-cells"') == 4
     assert svg.count("<rect") >= cells
     assert "<image" not in svg  # vector, no raster left
 

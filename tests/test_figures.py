@@ -224,7 +224,9 @@ def every_figure_kind(theme: figures.Theme) -> dict[str, go.Figure]:
         "training": figures.training_figure(
             [1, 2, 3], [1.0, 0.5, 0.1], [(2, {16: 0.5})], marker_step=2, theme=theme
         ),
-        "length": figures.length_figure([figures.NamedCurve("m", curve, True)], 16, theme=theme),
+        "length": figures.length_figure(
+            [figures.NamedCurve("m", curve, True, 16, 16)], theme=theme
+        ),
         "ablation": figures.ablation_figure(ranking, [1], theme=theme),
         "state map": figures.state_map_figure(smap, path, current=1, theme=theme),
         "saturation": figures.saturation_figure(saturation, [1], theme=theme),

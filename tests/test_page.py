@@ -329,20 +329,39 @@ def test_the_vector_svg_command_names_the_view_and_short_numbers():
 
 
 def test_presentation_lays_the_gates_out_to_fill_a_16_by_9_box():
+    import plotly.graph_objects as go
+
     trace = make_trace(1048575, 1, hidden=16)
     units = carry_units_of(list(range(16)))
     theme = look.page_theme("dark", present=True)
     fig = gate_view.figure(trace, "gates", units.order, units, theme=theme)
-    figures.fit_to_aspect(fig)
-    assert fig.layout.height is None and fig.layout.autosize  # the box's height, not its own
-    rows = sorted((a.domain for a in fig.select_yaxes()), key=lambda d: -d[1])
-    assert rows[0][1] == 1.0 and rows[-1][0] >= 0.0
-    plot = figures.SLIDE_WIDTH * 9 / 16 - fig.layout.margin.t - fig.layout.margin.b
-    for upper, lower in zip(rows, rows[1:]):
-        assert (upper[0] - lower[1]) * plot >= 1.5 * 22 - 1  # room for a panel title
-    tops = {round(d[1], 6) for d in rows}
-    assert all(round(note.y, 6) in tops for note in fig.layout.annotations)  # over its panel
-    assert (rows[0][1] - rows[0][0]) * plot >= 5 * 22  # the five bit rows keep their type
+    slide = figures.fit_to_aspect(fig)
+    go.Figure(slide.to_dict())  # valid: Plotly's validation raises if not
+    assert slide.layout.height is None and slide.layout.autosize  # the box's height, not its own
+    plot = figures.SLIDE_WIDTH * 9 / 16 - slide.layout.margin.t - slide.layout.margin.b
+    rows = {}  # y axis -> rows of its heatmap
+    for t in slide.data:
+        if t.type == "heatmap":
+            rows[t.yaxis or "y"] = len(t.y)
+    assert sorted(rows.values()) == [5, 5, 16, 16]  # a bit strip over each of the two panels
+    for name, n_rows in rows.items():
+        axis = slide.layout[name.replace("y", "yaxis")]
+        assert (axis.domain[1] - axis.domain[0]) * plot / n_rows >= theme.font_size
+        assert axis.dtick == 1  # every unit and every bit row named
+    columns = {}
+    for axis in slide.select_yaxes():
+        x_axis = slide.layout[axis.anchor.replace("x", "xaxis")]
+        columns.setdefault(tuple(x_axis.domain), []).append(axis.domain)
+        assert 0 <= axis.domain[0] < axis.domain[1] <= 1
+    assert len(columns) == 2
+    title_px = max(note.font.size for note in slide.layout.annotations)
+    for domains in columns.values():
+        domains.sort(key=lambda d: -d[1])
+        for upper, lower in zip(domains, domains[1:]):
+            assert (upper[0] - lower[1]) * plot >= 1.3 * title_px  # room for a panel's title
+    tops = {round(d[1], 6) for domains in columns.values() for d in domains}
+    assert all(round(note.y, 6) in tops for note in slide.layout.annotations)  # over its panel
+    assert fig.layout.height is not None  # the page's own figure is left as it was
 
 
 def test_a_server_cap_stops_the_fields_and_refuses_a_training_over_it():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from gru_viz.config import TrainConfig
 from gru_viz.training import train
 
+ROOT = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
 
 # In a fresh process (TensorFlow not yet started): lower TensorFlow's threads, then train in a
@@ -25,13 +27,7 @@ TRAIN_BELOW_PAGES = textwrap.dedent(
     from gru_viz.config import TrainConfig
     from gru_viz.training import train
 
-    def ticks():
-        out = {}
-        for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[int(tid)] = int(fields[11]) + int(fields[12])
-        return out
+    from benchmarks.browser import cpu_seconds, thread_cpu_seconds
 
     lowered = runtime.lower_tensorflow_priority()
     assert lowered, "no TensorFlow threads found"
@@ -39,12 +35,14 @@ TRAIN_BELOW_PAGES = textwrap.dedent(
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # the page's thread
     config = TrainConfig(seed=3, max_steps=100, learning_rate=1e-5, check_every=100)
     train(TrainConfig(seed=3, max_steps=25, learning_rate=1e-5))  # compiled before the count
-    before = ticks()
+    pid = os.getpid()
+    before, process_before = thread_cpu_seconds(pid), cpu_seconds(pid)
     worker = threading.Thread(target=train, args=(config,))
     worker.start()
     worker.join()
-    spent = {t: n - before.get(t, 0) for t, n in ticks().items()}
-    share = sum(spent.get(t, 0) for t in lowered) / max(1, sum(spent.values()))
+    after, spent = thread_cpu_seconds(pid), cpu_seconds(pid) - process_before
+    # The process's own counter keeps the seconds of threads that have ended (the worker's).
+    share = sum(after.get(t, 0) - before.get(t, 0) for t in lowered) / max(1e-9, spent)
     print(f"share {share:.2f}")
     """
 )
@@ -53,7 +51,11 @@ TRAIN_BELOW_PAGES = textwrap.dedent(
 @pytest.mark.skipif(not LINUX, reason="thread priorities are set per thread on Linux only")
 def test_trainings_run_on_threads_below_the_pages_priority():
     done = subprocess.run(
-        [sys.executable, "-c", TRAIN_BELOW_PAGES], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", TRAIN_BELOW_PAGES],
+        cwd=ROOT,  # for benchmarks.browser
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     share = float(done.stdout.split("share")[-1])
@@ -82,3 +84,17 @@ def test_a_fingerprint_is_remembered_and_follows_training():
     )
     assert len(set(seen)) == 3  # the live model's weights changed between reports: so did it
     assert model.fingerprint() == model.copy().fingerprint() == seen[-1]
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_a_thread_that_ends_while_the_threads_are_read_is_left_out(monkeypatch):
+    import os
+
+    from benchmarks import browser
+
+    listdir = os.listdir
+    gone = "2147483647"  # listed, then gone before its counter is read
+    monkeypatch.setattr(browser.os, "listdir", lambda path: [*listdir(path), gone])
+    seconds = browser.thread_cpu_seconds(os.getpid())
+    assert int(gone) not in seconds and os.getpid() in seconds
+    assert sum(seconds.values()) <= browser.cpu_seconds(os.getpid()) + 0.05

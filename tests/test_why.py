@@ -8,7 +8,7 @@ import pytest
 import gru_viz
 from gru_viz import bits as bitlib
 from gru_viz.carry import carry_units
-from gru_viz.why import chain_into, chain_runs, explain
+from gru_viz.why import chain_into, chain_runs, explain, longest_chain
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "assets" / "tutorial.npz"
 
@@ -25,6 +25,13 @@ def test_chains_are_found_from_the_carries():
     assert chain_runs(carry) == [(0, 3)]
     assert chain_runs(carry_of(0b1001_0011, 0b1000_0001)) == [(0, 2), (7, 1)]
     assert chain_runs(carry_of(1024, 16)) == []
+
+
+def test_the_longest_chain_of_n_bit_numbers_is_found_by_trying_every_pair():
+    for n_bits in (1, 2, 3, 4, 5):
+        pairs = [(a, b) for a in range(2**n_bits) for b in range(2**n_bits)]
+        brute = max(max((n for _, n in chain_runs(carry_of(a, b))), default=0) for a, b in pairs)
+        assert longest_chain(n_bits) == brute
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +71,31 @@ def test_a_wrong_sum_points_at_the_chain_and_the_training_length(tutorial):
     wrong = np.flatnonzero(trace.bits_pred != trace.bits_true)
     assert why.first_wrong == wrong[0]
     assert why.chain_start == 0 and why.chain_length == why.first_wrong
-    assert why.train_bits == 4
-    assert f"The first wrong bit is {why.first_wrong}" in why.text
-    assert "trained on 4-bit numbers" in why.text
+    assert why.chain_total == 20  # the chain runs on past the first wrong bit, to bit 20
+    assert why.train_bits == 4 and why.train_chain == longest_chain(4)
+    student, inside = why.text.split("\n\n")  # the story first, the unit's numbers after it
+    assert f"The first wrong bit is {why.first_wrong}" in student
+    assert "has to travel 20 bits, up to bit 20" in student
+    assert f"lets go of it after {why.first_wrong} bits" in student
+    assert "trained on 4-bit numbers, so it never saw a carry travel more than 4 bits" in student
+    assert "unit" not in student and "score" not in student
     assert why.unit_start == pytest.approx(float(trace.h[0, units.top]))
     assert why.unit_end == pytest.approx(float(trace.h[why.first_wrong - 1, units.top]))
-    assert f"carry unit {units.top} (score" in why.text
+    assert f"carry unit {units.top} (carry score" in inside
     assert why.first_p == pytest.approx(float(trace.p[why.first_wrong]))
+
+
+def test_a_chain_no_longer_than_the_training_ones_is_not_blamed_on_the_training(tutorial):
+    model, units = tutorial
+    trace = model.trace(12345678, 87654321)  # wrong at bit 11, in a chain of 7 bits
+    why = explain(trace, model, units)
+    assert why.chain_start == 8 and why.chain_total == 7 > why.train_chain
+    shorter = explain(trace, _trained_on(model, 8), units)
+    assert "no longer than those" in shorter.text and "never saw" not in shorter.text
+
+
+def _trained_on(model, n_bits: int):
+    """`model`, said to be trained on `n_bits`-bit numbers."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(train_bits=n_bits)

@@ -13,7 +13,9 @@ PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 button[data-testid="stExpandSidebarButton"] { display: none !important; }
-.block-container { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+.block-container { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem;
+  padding-top: 1.5rem !important; }
+.st-key-page_head h1 { font-size: 2rem; padding: 0; }
 .st-key-slide_figure { aspect-ratio: 16 / 9; width: 100%; }
 </style>
 """
@@ -34,9 +36,16 @@ LIGHT_CAPTION_CSS = """
 """
 
 
-def page_css(kind: str | None) -> str:
-    """The CSS every page carries, for the viewer's light or dark look."""
-    return LIGHT_CAPTION_CSS if (kind or "light") == "light" else DARK_CODE_CSS
+def page_css(theme: figures.Theme) -> str:
+    """<style> for every page, for the viewer's light or dark look (contrast, above); and a
+    Graphviz drawing shows its labels in the type its DOT was laid out for
+    (figures.dot_points), where Streamlit would set every text in it to 9.6 px."""
+    points = figures.dot_points(theme)
+    contrast = DARK_CODE_CSS if theme.name == "dark" else LIGHT_CAPTION_CSS
+    return contrast + (
+        "<style>[data-testid='stGraphVizChart'] svg text "
+        f"{{ font-size: {points:g}px !important; }}</style>"
+    )
 
 
 def page_theme(kind: str | None, present: bool) -> figures.Theme:

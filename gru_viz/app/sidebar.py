@@ -12,9 +12,8 @@ from gru_viz.app.links import link_training, train_link
 from gru_viz.app.resources import analysis_cache
 from gru_viz.app.session import current_model, rerun_when_training_ends, units_off_key, use_own
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import image_format, theme
+from gru_viz.app.widgets import chart, theme
 from gru_viz.length import DEFAULT_LENGTHS
-from gru_viz.views import VIEWS
 
 
 def model_panel(settings: AppSettings) -> None:
@@ -197,9 +196,5 @@ def training_progress() -> None:
         st.error(wording.literal(status.error))
     if status.steps:
         fig = figures.training_figure(status.steps, status.losses, status.checks, theme=theme())
-        st.plotly_chart(
-            fig,
-            config=figures.plot_config("gru-viz-training", image_format()),
-            alt=VIEWS["training"].describe(fig),
-        )
+        chart(fig, "gru-viz-training", "training")
     rerun_when_training_ends("job", status.live)

@@ -48,6 +48,21 @@ def plot_config(name: str) -> dict:
     return figures.plot_config(name, image_format())
 
 
+def machine_chart(dot: str, height: int | str = "content") -> None:
+    """A machine's DOT, drawn in the browser at its natural size, where its labels have the
+    page's type (figures.dot_points); narrower only if its column is. Its text alternative
+    names its states and moves (View.describe)."""
+    st.graphviz_chart(dot, width="content", height=height, alt=VIEWS["machine"].describe(dot))
+
+
+def chart(fig, name: str, view: str, key: str | None = None, **options) -> None:
+    """A Plotly figure as it was built, in the page's theme already (Streamlit's own chart theme
+    would set its type to 12-14 px and its colours over the figure's), its camera button
+    saving `name`, its text alternative from VIEWS[view].describe."""
+    alt = VIEWS[view].describe(fig)
+    st.plotly_chart(fig, key=key, config=plot_config(name), theme=None, alt=alt, **options)
+
+
 class PageAnalyses:
     """The shared analysis cache as one run of a part of the page asks it: it remembers
     whether anything asked for is still computing, so the part knows to poll."""
@@ -82,6 +97,8 @@ def show_result(result: Result, what: str) -> None:
 def build_view(name: str, active: ActiveModel, a, b, analyses: PageAnalyses, **options):
     """The view's figure (or DOT) in the page's theme; None, with a progress bar or an error
     in its place, while an analysis it needs is not ready."""
+    if VIEWS[name].kind == DOT:
+        options.setdefault("narrow", True)  # every machine on the page sits in a column
     try:
         return VIEWS[name].build(active, a, b, theme(), analyses, **options)
     except NotReady as error:
@@ -104,12 +121,10 @@ def show_view(
     drawn = build_view(name, active, a, b, analyses, **options)
     if drawn is None:
         return None
-    view = VIEWS[name]
-    if view.kind == DOT:
-        st.graphviz_chart(drawn, width="stretch", height=height, alt=view.describe(drawn))
+    if VIEWS[name].kind == DOT:
+        machine_chart(drawn, height)
         return drawn
-    config = plot_config(view.file_name(a, b))
-    st.plotly_chart(drawn, key=key, config=config, height=height, alt=view.describe(drawn))
+    chart(drawn, VIEWS[name].file_name(a, b), name, key, height=height)
     downloads(name, drawn, active, a, b, analyses.cache, key, **options)
     return drawn
 

@@ -11,7 +11,7 @@ from gru_viz.addition import Trace
 from gru_viz.inputs import int_to_digits
 
 DEFAULT_A, DEFAULT_B = "1024", "16"  # the article's example
-TABLE_WIDTH = 128  # bit table columns shown at once
+TABLE_WIDTH = 32  # bit table columns shown at once (in blocks that wrap: every one is seen)
 SHORT_NUMBER = 30  # digits; longer numbers are shown in a wrapped block, not as a metric
 USUAL_READING_BITS = 256  # the usual reading is written out as text up to this length
 IMAGE_FORMATS = {"png": "PNG (1920x1080)", "svg": "SVG"}
@@ -111,6 +111,17 @@ def verdict(trace: Trace) -> str:
 def table_start_needed(n_bits: int) -> bool:
     """True if the bit table is too wide to show whole, so the page offers a start slider."""
     return n_bits > TABLE_WIDTH
+
+
+def table_start(trace: Trace) -> int:
+    """Where a table too wide to show whole opens: the block before the first wrong bit, so
+    the carry that breaks and the bit it breaks are both in view; else position 0."""
+    wrong = trace.bits_pred != trace.bits_true
+    if not table_start_needed(trace.n_bits) or not wrong.any():
+        return 0
+    first = int(wrong.argmax())
+    block = figures.BIT_TABLE_BLOCK
+    return min(max(0, (first // block - 1) * block), trace.n_bits - TABLE_WIDTH)
 
 
 def usual_reading_text(trace: Trace) -> str:

@@ -5,10 +5,12 @@ One module per kind of figure: gates (heatmaps of one addition), bit_table (the 
 training (loss and accuracy), length (how far a model adds, which units it needs), machine
 (the extracted automaton as DOT), state_space (the hidden states in 2-D), saturation (how the gates
 are used), animation (a figure that plays, frame by frame), style (what they share), theme
-(light and dark: `themed(fig, theme)`, `table_css(theme)`, `dot_colours(theme)`).
+(light and dark: `themed(fig, theme)`, `table_css(theme)`, `dot_colours(theme)`; the
+machine's type: `dot_points(theme)`).
 """
 
 from gru_viz.figures.animation import MAX_FRAMES, step_animation
+from gru_viz.figures.bit_table import BLOCK as BIT_TABLE_BLOCK
 from gru_viz.figures.bit_table import bit_table_html
 from gru_viz.figures.gates import (
     GATE_SCALE,
@@ -21,6 +23,7 @@ from gru_viz.figures.gates import (
     bit_colorscale,
     fit_to_aspect,
     gates_figure,
+    slide_layout,
     trace_figure,
 )
 from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
@@ -34,6 +37,7 @@ from gru_viz.figures.theme import (
     THEMES,
     Theme,
     dot_colours,
+    dot_points,
     get_theme,
     table_css,
     themed,
@@ -50,6 +54,7 @@ __all__ = [
     "THEMES",
     "Theme",
     "dot_colours",
+    "dot_points",
     "get_theme",
     "table_css",
     "themed",
@@ -63,8 +68,10 @@ __all__ = [
     "Panel",
     "ablation_figure",
     "bit_colorscale",
+    "BIT_TABLE_BLOCK",
     "bit_table_html",
     "fit_to_aspect",
+    "slide_layout",
     "gates_figure",
     "length_figure",
     "machine_dot",

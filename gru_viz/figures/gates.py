@@ -6,6 +6,8 @@ table.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,19 +15,26 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from gru_viz.figures.theme import LIGHT, Theme, from_spec, theme_spec
+from gru_viz.figures.style import MODEBAR_PX, axis_px, legend_below, legend_px, line_px
+from gru_viz.figures.theme import LIGHT, Theme, from_spec, plain, scaled, theme_spec
 
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
 BIT_COLOURS = (LIGHT.bit_zero, LIGHT.bit_one, "#d62728")  # bit 0, bit 1, a wrong predicted bit
 INITIAL_WINDOW = 256  # longer additions open zoomed on their lowest positions
 TEXT_IN_CELLS = 64  # bit digits are written into the strip up to this many positions
-STRIP_HEIGHT = 100  # pixels for the five rows of bits above the heatmaps
-PANEL_GAP = 45  # pixels above each heatmap, for its title
 CURSOR_COLOUR = LIGHT.cursor  # the step being looked at
 TRACK_HEIGHT = 150  # pixels for the line plot of one unit against the carry
 TRACK_COLOURS = ("#1f77b4", "#ff7f0e")  # the unit's state, the true carry
-LEGEND_DROP = 50  # pixels from the plot's bottom edge down to the legend, below the axis title
+PANEL_TITLE_SIZE = 15  # px at the base type size: each plot's title
+MIN_ROW_PX = 17  # the least height of a row of the heatmaps and of the bit strip
+
+
+def row_px(font_size: float) -> int:
+    """Pixels for one row (a hidden unit, a bit row) whose label is in type of `font_size`; a
+    bit strip's digit in a row that tall is drawn at 16 px or more from 18 px type on (Plotly
+    fits a heatmap's text to its cell: a 1.3-line height and a pixel's gap)."""
+    return max(MIN_ROW_PX, math.ceil(1.25 * font_size))
 
 
 @dataclass(frozen=True)
@@ -61,11 +70,14 @@ class Track:
 
     @property
     def title(self) -> str:
-        if self.threshold is None:
-            return f"Unit {self.unit} and the true carry"
+        carry = "Unit" if self.threshold is None else "Carry unit"
+        return f"{carry} {self.unit} and the true carry"
+
+    @property
+    def rule(self) -> str:
+        """The threshold's legend entry: when the unit reads as a carry."""
         side = ">" if self.high_for_carry else "<"
-        when = f"a carry when h {side} {self.threshold:.2f}"
-        return f"Carry unit {self.unit} ({when}) and the true carry"
+        return f"threshold: a carry when h {side} {self.threshold:.2f}"
 
 
 def gates_figure(
@@ -106,43 +118,60 @@ def gates_figure(
     rows = [[_bit_strip(bits, theme)]] + [
         [_unit_heatmap(panel, unit_order, unit_labels, customdata)] for panel in panels
     ]
-    panel_height = min(560, max(160, 17 * hidden))
+    size = theme.font_size
+    unit_px = row_px(size)
+    panel_height = min(560, max(160, unit_px * hidden))
     heights = [panel_height] * len(panels)
     titles = [p.title for p in panels]
     if track is not None:
         rows.append(_track_lines(track, theme))
         heights.append(TRACK_HEIGHT)
         titles.append(track.title)
-    layout = _stacked_layout(n_bits, titles, heights, x_range)
+    gap = line_px(scaled(PANEL_TITLE_SIZE, theme)) + 6  # above each plot, for its title
+    strip = 5 * unit_px
+    layout = _stacked_layout(n_bits, titles, heights, x_range, strip, gap)
     for row, traces in enumerate(rows):
         suffix = "" if row == 0 else str(row + 1)
         for trace in traces:
             trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+    if panel_height / hidden >= size:  # every unit named, where a row has room for its name
+        for row in range(2, len(panels) + 2):
+            layout[f"yaxis{row}"]["dtick"] = 1
+    plot_height = layout.pop("plot_height")
+    axis = axis_px(size)
+    bottom_margin = axis
     if track is not None:
         layout[f"yaxis{len(rows)}"].update(
             autorange=False, range=[-1.1, 1.1], showgrid=True, tickvals=[-1, 0, 1]
         )
-        layout["legend"] = dict(orientation="h", x=0, y=-LEGEND_DROP, yanchor="top")
+        layout["legend"] = legend_below(plot_height, axis + 6)
+        bottom_margin += legend_px(len(rows[-1]), size)
     low, high = value_range
-    plot_height = layout.pop("plot_height")
     # The colour bar spans the heatmaps, from the top of the first to the bottom of the last.
-    heatmaps = sum(heights[: len(panels)]) + PANEL_GAP * (len(panels) - 1)
-    bottom = plot_height - STRIP_HEIGHT - PANEL_GAP - heatmaps
+    heatmaps = sum(heights[: len(panels)]) + gap * (len(panels) - 1)
+    bottom = plot_height - strip - gap - heatmaps
     block = dict(y=bottom / plot_height, len=heatmaps / plot_height)
-    bottom_margin = 55
-    if "legend" in layout:
-        layout["legend"]["y"] /= plot_height
-        bottom_margin += 30
+    top_margin = MODEBAR_PX + line_px(scaled(16, theme)) + 6 if title else MODEBAR_PX
     layout.update(
+        meta=GATES_META,  # what slide_layout knows a gates figure by
         coloraxis=dict(
             colorscale=get_colorscale(colorscale),
             cmin=low,
             cmax=high,
-            colorbar=dict(title=dict(text="value"), thickness=14, yanchor="bottom", **block),
+            colorbar=dict(
+                title=dict(text="value", side="right"), thickness=14, yanchor="bottom", **block
+            ),
         ),
-        title=dict(text=title, x=0, xanchor="left"),
-        height=plot_height + (70 if title else 30) + bottom_margin,
-        margin=dict(l=70, r=20, t=70 if title else 30, b=bottom_margin),
+        title=dict(
+            text=title,
+            x=0,
+            xanchor="left",
+            y=1 - MODEBAR_PX / (plot_height + top_margin + bottom_margin),
+            yanchor="top",
+            font=dict(size=16),
+        ),
+        height=plot_height + top_margin + bottom_margin,
+        margin=dict(l=70, r=20, t=top_margin, b=bottom_margin),
     )
     data = [trace for traces in rows for trace in traces]
     if first_position:
@@ -172,12 +201,14 @@ def _stacked_layout(
     titles: Sequence[str],
     panel_heights: Sequence[int],
     x_range: tuple[float, float] | None,
+    strip_height: int,
+    gap: int,
 ) -> dict:
-    """Axes for the bit strip and one panel per title (of the given heights), stacked top to
-    bottom in pixels, all matching the first x axis; each panel's title sits just above it.
-    The total plot height in pixels is returned as "plot_height"."""
-    heights = [STRIP_HEIGHT, *panel_heights]
-    gaps = [0] + [PANEL_GAP] * len(titles)
+    """Axes for the bit strip (`strip_height` px) and one panel per title (of the given
+    heights), stacked top to bottom in pixels, `gap` px above each panel for its title, all
+    matching the first x axis. The total plot height in pixels is returned as "plot_height"."""
+    heights = [strip_height, *panel_heights]
+    gaps = [0] + [gap] * len(titles)
     plot_height = sum(heights) + sum(gaps)
     layout: dict = {"annotations": [], "plot_height": plot_height}
     top = plot_height
@@ -201,9 +232,10 @@ def _stacked_layout(
             autorange="reversed",
             fixedrange=True,
             automargin=True,
-            tickfont=dict(size=11),
             showgrid=False,
         )
+        if row == 0:  # the five bit rows, each named: a row is as tall as its name's type
+            layout["yaxis"]["dtick"] = 1
         if row > 0:
             layout["annotations"].append(
                 dict(
@@ -215,11 +247,13 @@ def _stacked_layout(
                     xanchor="left",
                     yanchor="bottom",
                     showarrow=False,
-                    font=dict(size=15),
+                    font=dict(size=PANEL_TITLE_SIZE),
                 )
             )
     x_title = "bit position t (least significant first)"
-    layout[f"xaxis{len(titles) + 1}"].update(showticklabels=True, title=dict(text=x_title))
+    layout[f"xaxis{len(titles) + 1}"].update(
+        showticklabels=True, title=dict(text=x_title, standoff=6)
+    )
     return layout
 
 
@@ -243,7 +277,7 @@ def _bit_strip(bits: BitRows, theme: Theme = LIGHT) -> dict:
     text_args = {}
     gaps = 1 if n_bits <= INITIAL_WINDOW else 0  # thin gaps vanish into sub-pixel cells
     if n_bits <= TEXT_IN_CELLS:
-        text_args = dict(text=rows.astype(str), texttemplate="%{text}", textfont=dict(size=11))
+        text_args = dict(text=rows.astype(str), texttemplate="%{text}")
     return dict(
         type="heatmap",
         z=z,
@@ -306,7 +340,7 @@ def _track_lines(track: Track, theme: Theme = LIGHT) -> list[dict]:
                 x=[x[0], x[-1]],
                 y=[track.threshold] * 2,
                 mode="lines",
-                name="threshold",
+                name=track.rule,
                 line=dict(color=theme.muted, width=1, dash="dash"),
                 hoverinfo="skip",
             )
@@ -396,45 +430,96 @@ SLIDE_WIDTH = 1216  # px: the narrowest a slide-shaped figure is drawn (1280 wid
 
 
 def fit_to_aspect(fig: go.Figure, aspect: float = 16 / 9, width: int = SLIDE_WIDTH) -> go.Figure:
-    """`fig` (a gates_figure; changed in place, and returned) laid out to fill a box of
-    `aspect` (width / height) instead of its own height: the stacked plots shrink alike while
-    each panel title keeps the room its type needs above its panel, for a figure `width` px
-    wide (wider boxes only add room). layout.height is dropped, so the figure takes the height
-    of what holds it."""
-    layout = fig.layout
-    rows = sorted(
-        (axis for axis in fig.select_yaxes() if axis.domain is not None),
-        key=lambda axis: -axis.domain[1],
+    """`fig` (a gates_figure; not changed) laid out anew to fill a box of `aspect` (width /
+    height) rather than its own height: the panels side by side, each under its own copy of
+    the bit strip, the unit's line under the first and its legend under the second. At `width`
+    px (a wider box only adds room) each heatmap row has the height of its label's type where
+    that fits, so every unit is named; each title has its line and each bit row its type.
+    layout.height is dropped: the figure takes the height of what holds it."""
+    spec = plain(fig)
+    layout, data = spec["layout"], spec["data"]
+    size = layout["font"]["size"]
+    panels = [i for i, t in enumerate(data) if t["type"] == "heatmap" and t.get("coloraxis")]
+    lines = [t for t in data if t["type"] == "scatter"]
+    notes = layout["annotations"]  # the panels' titles, then the line's
+    columns = [panels[c::2] for c in range(min(2, len(panels)))]
+    per_column = max(len(column) for column in columns)
+    gap = line_px(max(note["font"]["size"] for note in notes)) + 6
+    strip = 5 * row_px(size)
+    axis = axis_px(size)
+    plot = width / aspect - layout["margin"]["t"] - axis  # px of the plots at `width`
+    room = plot - strip - gap * per_column - (gap if lines else 0)
+    track = max(70, round(0.2 * room)) if lines else 0
+    heatmap = (room - track) / per_column
+    named = heatmap / len(data[panels[0]]["y"]) >= size
+    spread = 20 / width if len(columns) > 1 else 0  # half the gap between the columns
+    x_domains = [[0, 0.5 - spread], [0.5 + spread, 1]] if spread else [[0, 1]]
+    out = {k: v for k, v in layout.items() if not _AXIS_KEY.fullmatch(k)}
+    out.update(height=None, autosize=True, annotations=[], shapes=[])
+    out["margin"] = dict(layout["margin"], l=10, r=COLOUR_BAR_PX, b=axis)
+    x_title = layout[f"xaxis{len(panels) + 1 + bool(lines)}"]["title"]
+    new_data: list[dict] = []
+    strip_trace = data[0]
+    low, high = layout["xaxis"]["range"]
+    cell = (width - LABELS_PX - COLOUR_BAR_PX) / len(columns) / (high - low)
+    if cell < 0.9 * size:  # no room in a cell for its digit: the colour says it
+        strip_trace = {k: v for k, v in data[0].items() if k not in ("text", "texttemplate")}
+    for c, (column, x_domain) in enumerate(zip(columns, x_domains)):
+        # (traces, the axes they were on, px, title) from the top of the column down
+        parts = [([strip_trace], "", strip, None)]
+        parts += [([data[i]], str(i + 1), heatmap, notes[i - 1]) for i in column]
+        if c == 0 and lines:
+            parts.append((lines, str(len(panels) + 2), track, notes[-1]))
+        top = plot
+        for row, (traces, was, height, note) in enumerate(parts):
+            top -= gap if note else 0
+            domain = [(top - height) / plot, top / plot]
+            top -= height
+            n = sum(key.startswith("xaxis") for key in out) + 1
+            suffix = "" if n == 1 else str(n)
+            last = row == len(parts) - 1
+            x_axis = dict(layout[f"xaxis{was}"], domain=x_domain, anchor=f"y{suffix}")
+            x_axis.update(showticklabels=last, title=x_title if last else None)
+            x_axis.pop("matches", None)
+            if n > 1:
+                x_axis["matches"] = "x"
+            y_axis = dict(layout[f"yaxis{was}"], domain=domain, anchor=f"x{suffix}")
+            y_axis["showticklabels"] = c == 0 or traces is lines
+            if note and traces is not lines:
+                y_axis.pop("dtick", None)
+                if named:
+                    y_axis["dtick"] = 1
+            out[f"xaxis{suffix}"], out[f"yaxis{suffix}"] = x_axis, y_axis
+            new_data += [dict(t, xaxis=f"x{suffix}", yaxis=f"y{suffix}") for t in traces]
+            if note:
+                out["annotations"].append(dict(note, x=x_domain[0], y=domain[1]))
+            if row == 1 and c == 0:
+                colour_top = domain[1]
+            if row == len(column) and c == 0:
+                colour_bottom = domain[0]
+            if row == len(column):
+                legend_top = domain[0] - (axis + 6) / plot
+        for shape in layout.get("shapes", ()):  # the cursor, in each column
+            first = n - len(parts) + 1
+            out["shapes"].append(dict(shape, xref="x" if first == 1 else f"x{first}"))
+    out["coloraxis"]["colorbar"] = dict(
+        out["coloraxis"]["colorbar"], y=colour_bottom, len=colour_top - colour_bottom
     )
-    plot = width / aspect - layout.margin.t - layout.margin.b  # px of the plots at `width`
-    old_plot = layout.height - layout.margin.t - layout.margin.b
-    title_px = max([a.font.size or 12 for a in layout.annotations] + [12])
-    gap = round(1.5 * title_px) / plot  # each panel's title, in paper units
-    # The bit strip keeps a row of its type per bit row; the panels under it share the rest.
-    strip_rows = len(fig.data[0].y) if fig.data[0].y is not None else 5
-    strip = strip_rows * ((rows[0].tickfont.size or title_px) + 6) / plot
-    spans = [axis.domain[1] - axis.domain[0] for axis in rows[1:]]
-    scale = (1 - strip - gap * (len(rows) - 1)) / sum(spans)
-    tops = {}
-    top = 1.0
-    for axis, span in zip(rows, [strip / scale, *spans]):
-        tops[round(axis.domain[1], 6)] = top
-        axis.domain = [max(0.0, top - span * scale), top]
-        top -= span * scale + gap
-    for note in layout.annotations:
-        if note.yref == "paper" and note.y is not None and round(note.y, 6) in tops:
-            note.y = tops[round(note.y, 6)]
-    used = [axis for axis in rows if _has_heatmap(fig, axis)]  # the colour bar spans these
-    if used and layout.coloraxis.colorbar.len is not None:
-        low, high = used[-1].domain[0], used[0].domain[1]
-        layout.coloraxis.colorbar.update(y=low, len=high - low)
-    if layout.legend.y is not None and layout.legend.y < 0:
-        layout.legend.y = layout.legend.y * old_plot / plot
-    fig.update_layout(height=None, autosize=True)
-    return fig
+    if lines:
+        out["legend"] = dict(layout["legend"], x=x_domains[-1][0], y=legend_top)
+    return from_spec({"data": new_data, "layout": out})
 
 
-def _has_heatmap(fig: go.Figure, axis) -> bool:
-    """True if a heatmap on the colour axis (not the bit strip) is drawn on `axis`."""
-    name = axis.plotly_name.replace("axis", "")  # "yaxis3" -> "y3"
-    return any(t.type == "heatmap" and t.coloraxis and (t.yaxis or "y") == name for t in fig.data)
+def slide_layout(fig: go.Figure, size: tuple[int, int]) -> go.Figure:
+    """`fig` for a static image of `size` (width, height): a gates figure laid out to fill it
+    (fit_to_aspect) where it is at least 4:3, any other figure as it is."""
+    width, height = size
+    if fig.layout.meta != GATES_META or width / height < 4 / 3:
+        return fig
+    return fit_to_aspect(fig, width / height, width)
+
+
+GATES_META = "gru-viz gates"  # layout.meta of a gates figure
+_AXIS_KEY = re.compile(r"[xy]axis\d*")
+COLOUR_BAR_PX = 100  # px right of the plots in a slide, for the colour bar
+LABELS_PX = 150  # px left of the plots in a slide, for the units' names (about)

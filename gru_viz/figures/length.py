@@ -3,96 +3,162 @@ and which units the sums need (accuracy lost when each is switched off alone).""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gru_viz.ablation import AblationRanking
-from gru_viz.figures.style import translucent
-from gru_viz.figures.theme import LIGHT, Theme, themed
+from gru_viz.figures.style import (
+    MODEBAR_PX,
+    axis_px,
+    legend_below,
+    legend_px,
+    line_px,
+    panel_title,
+    stacked,
+    translucent,
+)
+from gru_viz.figures.theme import LIGHT, Theme, from_spec, scaled, theme_spec, themed
 from gru_viz.length import LengthCurve, wilson_interval
 
 CURVE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # this model, then references
+TITLE_SIZE = 14  # px at the base type size: the plots' titles
+PANEL_PX = 230  # height of each of the two plots
+BARS_PX = 220  # height of the plot of units switched off
+# Operand lengths written under the log axes: short enough for a phone (1k = 1,024 bits).
+LENGTH_TICKS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536)
+LENGTH_TICK_TEXT = ("1", "4", "16", "64", "256", "1k", "4k", "16k", "64k")
+STYLE_KEY = {  # what the line styles mean, in the legend once for every model
+    "solid": "solid: random numbers",
+    "dash": "dashed: sums that carry all the way",
+    "dot": "dotted: its training length, and the longest carry chain in it",
+}
 
 
 @dataclass(frozen=True)
 class NamedCurve:
-    """A model's length curve and how the figure names it; `main` is the model on the page."""
+    """A model's length curve and how the figure names it; `main` is the model on the page.
+    `train_bits`, if given, is the operand length the model was trained on and `train_chain`
+    the longest carry chain of such numbers: both are marked in the model's colour."""
 
     name: str
     curve: LengthCurve
     main: bool = False
+    train_bits: int | None = None
+    train_chain: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.train_bits is None:
+            return self.name
+        return f"{self.name} (trained on {self.train_bits}-bit numbers)"
 
 
-def length_figure(
-    curves: Sequence[NamedCurve], train_bits: int | None = None, theme: Theme = LIGHT
-) -> go.Figure:
-    """Two panels: exact sums against operand length (log axis; solid lines on uniform random
-    operands, dashed on full-length carry chains) and against the longest carry chain in the
-    sum. `train_bits`, the operand length the main model was trained on, is marked. Drawn in
-    `theme`."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.6, 0.4],
-        horizontal_spacing=0.09,
-        subplot_titles=["Exact sums by operand length", "Exact sums by longest carry chain"],
-    )
+def length_figure(curves: Sequence[NamedCurve], theme: Theme = LIGHT) -> go.Figure:
+    """Two plots, one above the other: exact sums against operand length (log axis; solid
+    lines on uniform random operands, dashed on full-length carry chains) and against the
+    longest carry chain in the sum. Each model's training length and longest training chain,
+    where known, is a dotted line in its colour; the legend names each model once and says
+    what the line styles mean. Laid out in pixels for `theme`'s type, so that no text meets
+    another at any width. Drawn in `theme`."""
+    size = theme.font_size
+    titles = ["Exact sums by operand length", "Exact sums by longest carry chain"]
+    title_px = line_px(scaled(TITLE_SIZE, theme)) + 4
+    axis = axis_px(size)
+    domains, plot_px = stacked([PANEL_PX] * 2, [title_px, axis + title_px])
+    data = []
     for i, named in enumerate(curves):
-        colour = CURVE_COLOURS[i % len(CURVE_COLOURS)]
-        width = 3 if named.main else 1.6
-        curve = named.curve
-        for kind, dash, values in (
-            ("random", "solid", curve.uniform),
-            ("carry chains", "dash", curve.stress),
-        ):
-            name = f"{named.name}, {kind}"
-            for trace in _line(curve.lengths, values, curve.pairs, name, colour, width, dash):
-                fig.add_trace(trace, row=1, col=1)
-        chains = np.maximum(curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
-        counts = curve.chain_counts
-        for trace in _line(
-            chains, curve.chain_accuracy, counts, named.name, colour, width, "solid", False
-        ):
-            fig.add_trace(trace, row=1, col=2)
-    if train_bits:
-        # plotly places a vline on a log axis by its value, but an annotation by its log10
-        fig.add_vline(x=train_bits, line=dict(color=theme.muted, dash="dot"), row=1, col=1)
-        fig.add_annotation(
-            x=math.log10(train_bits),
-            y=0.04,
-            xref="x",
-            yref="y domain",
-            text=f" trained on {train_bits}-bit numbers",
-            xanchor="left",
-            showarrow=False,
-            font=dict(size=12, color=theme.muted),
-        )
-    ticks = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536]
-    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
-    fig.update_xaxes(title_text="operand bits n (log scale)", row=1, col=1)
-    fig.update_xaxes(title_text="longest carry chain in the sum (bits, log scale)", row=1, col=2)
-    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
-    fig.update_annotations(font_size=14)
-    fig.update_layout(
-        height=460,
-        margin=dict(l=60, r=20, t=60, b=60),
-        legend=dict(orientation="h", y=-0.22, x=0),
+        data += _model_lines(named, CURVE_COLOURS[i % len(CURVE_COLOURS)], theme)
+    marked = any(named.train_bits for named in curves)
+    styles = ("solid", "dash", "dot") if marked else ("solid", "dash")
+    data += [_style_key(style, theme) for style in styles]
+    layout = dict(
+        annotations=[panel_title(t, d[1], TITLE_SIZE) for t, d in zip(titles, domains)],
+        legend=legend_below(plot_px, axis + 6),
         hovermode="x unified",
+        height=round(MODEBAR_PX + plot_px + axis + legend_px(len(curves) + len(styles), size)),
+        margin=dict(l=60, r=20, t=MODEBAR_PX, b=axis + legend_px(len(curves) + len(styles), size)),
     )
-    return themed(fig, theme)
+    x_titles = ["operand bits n (log scale; 1k = 1,024)", "longest carry chain in the sum (bits)"]
+    for row, (domain, x_title) in enumerate(zip(domains, x_titles)):
+        suffix = "" if row == 0 else "2"
+        layout[f"xaxis{suffix}"] = dict(
+            type="log",
+            tickvals=LENGTH_TICKS,
+            ticktext=LENGTH_TICK_TEXT,
+            tickangle=0,
+            anchor=f"y{suffix}",
+            title=dict(text=x_title, standoff=6),
+        )
+        layout[f"yaxis{suffix}"] = dict(
+            domain=domain,
+            range=[-0.03, 1.03],
+            tickformat=".0%",
+            anchor=f"x{suffix}",
+            automargin=True,
+        )
+    return from_spec(theme_spec({"data": data, "layout": layout}, theme))
 
 
-def _line(x, y, counts, name: str, colour: str, width: float, dash: str, legend: bool = True):
-    """A tested curve: its points, with the number of sums and the 95% interval (Wilson) of
-    each on hover, over a light band between the intervals' ends."""
+def _model_lines(named: NamedCurve, colour: str, theme: Theme) -> list[dict]:
+    """One model's lines: random and carry-chain sums by length, sums by longest chain, and
+    its training length and longest training chain, dotted."""
+    curve, width = named.curve, 3 if named.main else 1.6
+    chains = np.maximum(curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
+    pairs, counts, label = curve.pairs, curve.chain_counts, named.label
+    lines = [
+        *_line(curve.lengths, curve.uniform, pairs, label, colour, width, "solid", "random"),
+        *_line(curve.lengths, curve.stress, pairs, label, colour, width, "dash", "carry chains"),
+        *_line(chains, curve.chain_accuracy, counts, label, colour, width, "solid", "", "2"),
+    ]
+    lines[1]["showlegend"] = True  # the first line (after its band) names the model
+    marks = ((named.train_bits, "", "trained on {}-bit numbers"),)
+    marks += ((named.train_chain, "2", "longest carry chain in training: {} bits"),)
+    for x, axis, words in marks:
+        if x:
+            lines.append(
+                dict(
+                    type="scatter",
+                    x=[x, x],
+                    y=[-0.03, 1.03],
+                    mode="lines",
+                    line=dict(color=colour, width=1.5, dash="dot"),
+                    legendgroup=named.label,
+                    showlegend=False,
+                    name=f"{named.name}: {words.format(x)}",
+                    hoverinfo="skip",
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                )
+            )
+    return lines
+
+
+def _style_key(dash: str, theme: Theme) -> dict:
+    """A legend entry that only says what a line style means."""
+    return dict(
+        type="scatter",
+        x=[None],
+        y=[None],
+        mode="lines",
+        name=STYLE_KEY[dash],
+        line=dict(color=theme.muted, width=1.6, dash=dash),
+        hoverinfo="skip",
+    )
+
+
+def _line(
+    x, y, counts, name: str, colour: str, width: float, dash: str, kind: str, axis: str = ""
+) -> list[dict]:
+    """A tested curve over a light band between the ends of each point's 95% interval
+    (Wilson); its hover gives the number of sums and the interval."""
+    hover_name = f"{name}, {kind}" if kind else name
     x, y, counts = np.asarray(x), np.asarray(y, np.float64), np.asarray(counts)
     low, high = wilson_interval(y, counts)
-    band = go.Scatter(
+    band = dict(
+        type="scatter",
         x=np.concatenate([x, x[::-1]]),
         y=np.concatenate([high, low[::-1]]),
         fill="toself",
@@ -101,21 +167,26 @@ def _line(x, y, counts, name: str, colour: str, width: float, dash: str, legend:
         hoverinfo="skip",
         showlegend=False,
         legendgroup=name,
+        xaxis=f"x{axis}",
+        yaxis=f"y{axis}",
     )
-    line = go.Scatter(
+    line = dict(
+        type="scatter",
         x=x,
         y=y,
         mode="lines+markers",
         name=name,
         legendgroup=name,
-        showlegend=legend,
+        showlegend=False,
         line=dict(color=colour, width=width, dash=dash),
-        marker_size=5,
+        marker=dict(size=5),
         customdata=np.stack([counts, low, high], axis=1),
-        hovertemplate="%{x:,}: %{y:.1%} of %{customdata[0]:,} sums "
-        "(95% interval %{customdata[1]:.0%} to %{customdata[2]:.0%})<extra>" + name + "</extra>",
+        hovertemplate="%{x:,}: %{y:.1%} of %{customdata[0]:,} sums (95% interval "
+        "%{customdata[1]:.0%} to %{customdata[2]:.0%})<extra>" + hover_name + "</extra>",
+        xaxis=f"x{axis}",
+        yaxis=f"y{axis}",
     )
-    return band, line
+    return [band, line]
 
 
 def ablation_figure(
@@ -127,23 +198,39 @@ def ablation_figure(
     colours = [CURVE_COLOURS[2] if u in carriers else "#7f8896" for u in order]
     fig = go.Figure(
         go.Bar(
-            x=[f"unit {u}" for u in order],
+            x=[str(u) for u in order],
             y=ranking.lost[order],
             marker_color=colours,
             customdata=ranking.accuracy[order],
-            hovertemplate="%{x} off: %{customdata:.1%} exact, %{y:.1%} lost<extra></extra>",
+            hovertemplate="unit %{x} off: %{customdata:.1%} exact, %{y:.1%} lost<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text="exact sums lost", tickformat=".0%", range=[-0.03, 1.03])
+    fig.update_xaxes(
+        type="category",
+        tickangle=0,
+        title=dict(text="unit switched off (red: a carry unit)", standoff=6),
+    )
+    fig.update_yaxes(
+        title_text="exact sums lost", tickformat=".0%", range=[-0.03, 1.03], automargin=True
+    )
+    # Two short lines rather than one that a phone would cut.
+    title = (
+        f"Each unit switched off alone, on {ranking.n_pairs} sums<br>of {ranking.n_bits}-bit "
+        f"numbers ({ranking.base_accuracy:.0%} exact with all on)"
+    )
+    top = MODEBAR_PX + 2 * line_px(scaled(TITLE_SIZE, theme)) + 6
+    axis = axis_px(theme.font_size)
     fig.update_layout(
         title=dict(
-            text=f"Each unit switched off alone, on {ranking.n_pairs} sums of "
-            f"{ranking.n_bits}-bit numbers ({ranking.base_accuracy:.0%} exact with all on)",
+            text=title,
             x=0,
             xanchor="left",
-            font_size=14,
+            xref="paper",
+            y=1 - MODEBAR_PX / (BARS_PX + top + axis),
+            yanchor="top",
+            font_size=TITLE_SIZE,
         ),
-        height=340,
-        margin=dict(l=60, r=20, t=50, b=60),
+        height=BARS_PX + top + axis,
+        margin=dict(l=60, r=20, t=top, b=axis),
     )
     return themed(fig, theme)

@@ -19,6 +19,7 @@ DEFAULT_COLOURS = {
 
 
 FONT = 'fontname="Helvetica"'
+FONT_POINTS = 11.0  # the labels' type, unless the caller says
 
 
 def _edges(automaton: Automaton) -> dict[tuple[int, int], list[tuple[int, int]]]:
@@ -35,21 +36,27 @@ def to_dot(
     automaton: Automaton,
     highlight_path: Sequence[int] | np.ndarray | None = None,
     colours: Mapping[str, str] | None = None,
+    font_points: float = FONT_POINTS,
+    direction: str = "LR",
 ) -> str:
     """Graphviz DOT text: states as circles, an arrow from "start" into the start state, one
     edge per (from, to) labelled with a line "a b / s" per input it takes. States and edges of
     `highlight_path` (a state sequence, as from `machine_path`) are drawn bold in the
     highlight colour. `colours` overrides DEFAULT_COLOURS (background, node, font, edge,
-    highlight)."""
+    highlight). Every label is `font_points` pt; the states run left to right (`direction`
+    "LR") or top to bottom ("TB", narrower)."""
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR' or 'TB'; got {direction!r}")
     c = {**DEFAULT_COLOURS, **(colours or {})}
     path = [int(s) for s in (highlight_path if highlight_path is not None else [])]
     hot_edges = {(s, t) for s, t in zip(path, path[1:]) if UNSEEN not in (s, t)}
     hot_states = set(path) - {UNSEEN}
     lines = [
         "digraph automaton {",
-        f'  rankdir=LR; bgcolor="{c["background"]}";',
-        f'  node [shape=circle, color="{c["node"]}", fontcolor="{c["font"]}", {FONT}];',
-        f'  edge [color="{c["edge"]}", fontcolor="{c["font"]}", {FONT}, fontsize=11];',
+        f'  rankdir={direction}; bgcolor="{c["background"]}";',
+        f'  node [shape=circle, color="{c["node"]}", fontcolor="{c["font"]}", {FONT}, '
+        f"fontsize={font_points:g}];",
+        f'  edge [color="{c["edge"]}", fontcolor="{c["font"]}", {FONT}, fontsize={font_points:g}];',
         '  start [shape=plaintext, label="start"];',
         f"  start -> s{automaton.start};",
     ]

@@ -8,11 +8,14 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from gru_viz.figures.theme import LIGHT, Theme, themed
+from gru_viz.figures.style import MODEBAR_PX, axis_px, legend_below, legend_px, line_px
+from gru_viz.figures.theme import LIGHT, Theme, scaled, themed
 from gru_viz.saturation import Saturation
 
 GATE_COLOURS = {"z": "#1f77b4", "r": "#ff7f0e"}  # update gate, reset gate
 GATE_NAMES = {"z": "update gate z", "r": "reset gate r"}
+PLOT_PX = 360  # the plot's height; it is square, as wide as that where there is room
+TITLE_SIZE = 14  # px at the base type size
 
 
 def saturation_figure(
@@ -32,26 +35,41 @@ def saturation_figure(
         hoverinfo="skip",
     )
     fig = go.Figure(data=[edge, *traces])
+    # A square plot: the box shrinks to fit (constrain), so both axes keep 0-100 %.
     fig.update_xaxes(
-        title_text=f"fraction of steps left-saturated (below {saturation.low:g})",
+        title=dict(text=f"share of steps shut (below {saturation.low:g})", standoff=6),
         range=[-0.03, 1.03],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
         tickformat=".0%",
+        constrain="domain",
+        constraintoward="left",
     )
     fig.update_yaxes(
-        title_text=f"fraction right-saturated (above {saturation.high:g})",
+        title_text=f"share wide open (above {saturation.high:g})",
         range=[-0.03, 1.03],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
         tickformat=".0%",
         scaleanchor="x",
+        constrain="domain",
+        constraintoward="bottom",  # next to its legend, whatever room is left goes above
+        automargin=True,
     )
+    size = theme.font_size
+    top = MODEBAR_PX + line_px(scaled(TITLE_SIZE, theme)) + 6
+    axis, legend = axis_px(size), legend_px(len(traces), size)
     fig.update_layout(
         title=dict(
             text=f"Gate saturation over {saturation.n_steps:,} steps",
             x=0,
             xanchor="left",
-            font_size=14,
+            xref="paper",
+            y=1 - MODEBAR_PX / (PLOT_PX + top + axis + legend),
+            yanchor="top",
+            font_size=TITLE_SIZE,
         ),
-        height=460,
-        margin=dict(l=60, r=20, t=50, b=60),
+        legend=legend_below(PLOT_PX, axis + 6),
+        height=PLOT_PX + top + axis + legend,
+        margin=dict(l=60, r=20, t=top, b=axis + legend),
     )
     return themed(fig, theme)
 

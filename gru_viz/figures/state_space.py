@@ -7,13 +7,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from gru_viz.figures.theme import LIGHT, Theme, themed
+from gru_viz.figures.style import MODEBAR_PX, axis_px, legend_below, legend_px, line_px
+from gru_viz.figures.theme import LIGHT, Theme, scaled, themed
 from gru_viz.state_space import MapPath, StateMap
 
 # (carry out, sum bit) -> colour: blues without a carry, oranges with one; darker for sum bit 1
 CLASS_COLOURS = {(0, 0): "#9ecae1", (0, 1): "#2171b5", (1, 0): "#fdae6b", (1, 1): "#d94801"}
 PATH_COLOUR = "#222222"
 CURRENT_COLOUR = "#d62728"
+PLOT_PX = 400  # the map's height
+TITLE_SIZE = 14  # px at the base type size
 AXIS_NAMES = {
     "carry": ("carry direction", "main other direction"),
     "pca": ("principal component 1", "principal component 2"),
@@ -42,18 +45,44 @@ def state_map_figure(
             traces.append(_current_marker(path, current))
     fig = go.Figure(data=traces)
     x_name, y_name = AXIS_NAMES.get(smap.axes, ("axis 1", "axis 2"))
+    # Both axes on one scale: the box shrinks to fit (constrain) rather than the ranges grow.
     fig.update_xaxes(
-        title_text=f"{x_name} ({smap.explained[0]:.0%} of the variance)", zeroline=False
+        title=dict(text=f"{x_name} ({smap.explained[0]:.0%} of the variance)", standoff=6),
+        zeroline=False,
+        constrain="domain",
+        constraintoward="left",
     )
     fig.update_yaxes(
-        title_text=f"{y_name} ({smap.explained[1]:.0%})", zeroline=False, scaleanchor="x"
+        title_text=f"{y_name} ({smap.explained[1]:.0%})",
+        zeroline=False,
+        scaleanchor="x",
+        constrain="domain",
+        constraintoward="bottom",  # next to its legend, whatever room is left goes above
+        automargin=True,
     )
     title = f"Hidden states of {smap.n_pairs} sums of {smap.n_bits}-bit numbers"
+    size = theme.font_size
+    top = MODEBAR_PX + line_px(scaled(TITLE_SIZE, theme)) + 6
+    # Under the plot, not beside it: a phone keeps its whole width for the map.
+    axis, legend = axis_px(size), legend_px(len(traces) + 1, size)
+    height = PLOT_PX + top + axis + legend
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font_size=14),
-        height=520,
-        margin=dict(l=60, r=20, t=50, b=60),
-        legend=dict(title_text="what h_t should hold", itemsizing="constant"),
+        title=dict(
+            text=title,
+            x=0,
+            xanchor="left",
+            xref="paper",
+            y=1 - MODEBAR_PX / height,
+            yanchor="top",
+            font_size=TITLE_SIZE,
+        ),
+        height=height,
+        margin=dict(l=60, r=20, t=top, b=axis + legend),
+        legend=dict(
+            legend_below(PLOT_PX, axis + 6),
+            title=dict(text="what h_t should hold", side="top"),
+            itemsizing="constant",
+        ),
     )
     return themed(fig, theme)
 

@@ -1,5 +1,5 @@
 """Light and dark themes for every figure: Plotly figures (`themed`), the bit table's HTML
-(`table_css`) and the machine's DOT (`dot_colours`).
+(`table_css`) and the machine's DOT (`dot_colours`, `dot_points`).
 
 Figure functions take `theme=` (LIGHT by default) and end with `themed(fig, theme)`; `themed`
 also applies a theme to any figure after it is built, so a page or a slide can switch it.
@@ -75,6 +75,11 @@ DARK = Theme(
 )
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK)}
+
+
+def scaled(size: float, theme: Theme) -> int:
+    """An explicit type size chosen at BASE_FONT_SIZE, as `themed` draws it in `theme`."""
+    return round(size * theme.font_size / BASE_FONT_SIZE)
 
 
 def get_theme(name: str) -> Theme:
@@ -177,28 +182,37 @@ def _has(trace_type: str, name: str) -> bool:
 
 
 def table_css(theme: Theme = LIGHT) -> str:
-    """The bit table's <style>: its colours as CSS variables on .gv-bits, from `theme`."""
+    """The bit table's <style>: its colours as CSS variables on .gv-bits, from `theme`, and
+    its type a px above the theme's (the probabilities a px below it). Its blocks sit side by
+    side and wrap (flex), so a narrow page stacks them instead of hiding columns."""
     return f"""
 <style>
 .gv-bits {{ --gv-border: {theme.table_border}; --gv-head: {theme.table_header};
   --gv-head-text: {theme.table_header_text}; --gv-text: {theme.text}; --gv-one: {theme.table_one};
   --gv-muted: {theme.muted}; --gv-wrong: {theme.table_wrong};
   --gv-wrong-text: {theme.table_wrong_text}; --gv-now: {theme.cursor};
-  overflow-x: auto; padding-bottom: 4px; color: var(--gv-text); }}
+  display: flex; flex-wrap: wrap; gap: 8px 14px; overflow-x: auto; padding-bottom: 4px;
+  color: var(--gv-text); }}
 .gv-bits table {{ border-collapse: collapse; font-family: ui-monospace, SFMono-Regular, Menlo,
-  Consolas, monospace; font-size: 13px; margin: 0; }}
-.gv-bits th, .gv-bits td {{ border: 1px solid var(--gv-border); padding: 3px 6px;
-  text-align: center; min-width: 1.6em; white-space: nowrap; }}
+  Consolas, monospace; font-size: {theme.font_size + 1}px; margin: 0; }}
+.gv-bits th, .gv-bits td {{ border: 1px solid var(--gv-border); padding: 2px 4px;
+  text-align: center; min-width: 1.3em; white-space: nowrap; }}
 .gv-bits thead th {{ background: var(--gv-head); color: var(--gv-head-text); font-weight: 500; }}
 .gv-bits tbody th {{ text-align: right; background: var(--gv-head); color: var(--gv-text);
-  font-weight: 500; position: sticky; left: 0; }}
+  font-weight: 500; }}
 .gv-bits td.one {{ background: var(--gv-one); }}
-.gv-bits td.p {{ color: var(--gv-muted); font-size: 11px; }}
+.gv-bits td.p {{ color: var(--gv-muted); font-size: {theme.font_size - 1}px; }}
 .gv-bits td.wrong {{ background: var(--gv-wrong); color: var(--gv-wrong-text);
   font-weight: 700; }}
 .gv-bits .now {{ outline: 2.5px solid var(--gv-now); outline-offset: -2px; }}
 </style>
 """
+
+
+def dot_points(theme: Theme = LIGHT) -> float:
+    """The machine's type in points: at its natural size a Graphviz drawing shows it at
+    `theme.font_size` px (a point is 4/3 px)."""
+    return round(theme.font_size * 0.75, 1)
 
 
 def dot_colours(theme: Theme = LIGHT, transparent: bool = True) -> dict[str, str]:

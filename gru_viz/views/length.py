@@ -12,6 +12,7 @@ from gru_viz.analyses import Analyses, Analysis, Compute, NotReady
 from gru_viz.figures import LIGHT, Theme
 from gru_viz.sources import ActiveModel, curve_models, curve_references
 from gru_viz.views.view import View
+from gru_viz.why import longest_chain
 
 LENGTH_CURVE = Analysis("how far it adds", length.length_curve, heavy=True, takes_progress=True)
 
@@ -29,7 +30,7 @@ def build(
 ) -> go.Figure:
     """The length curves of the model (named `main_name` if given), of the model with all
     units on (if some are off) and of each reference (default: the shipped models) that is not
-    the same model, with the model's training length marked (mark_training). Curves still
+    the same model, each with the length it was trained on marked (mark_training). Curves still
     computing are left out; NotReady if none is ready, or if one failed."""
     analyses = analyses or Compute()
     named, waiting = [], None
@@ -41,13 +42,14 @@ def build(
         if result.failed:
             raise NotReady(LENGTH_CURVE, result)
         if result.ready:
-            named.append(figures.NamedCurve(name, result.value, main))
+            bits = model.train_bits if mark_training else None
+            chain = longest_chain(bits) if bits else None
+            named.append(figures.NamedCurve(name, result.value, main, bits, chain))
         else:
             waiting = waiting or result
     if not named:
         raise NotReady(LENGTH_CURVE, waiting)
-    train_bits = active.model.train_bits if mark_training else None
-    return figures.length_figure(named, train_bits, theme=theme)
+    return figures.length_figure(named, theme=theme)
 
 
 def note(model: AdditionModel | None = None) -> str:
@@ -56,10 +58,10 @@ def note(model: AdditionModel | None = None) -> str:
         "Each point is the share of sums the model gets exactly right, every bit, for operands "
         f"of that many bits (1 to {longest:,}): solid lines on random numbers, dashed on "
         "numbers whose sum carries all the way along, such as (2^n - 1) + 1. A model that has "
-        "learned to carry stays at 100% far past the dotted line, the length it was trained "
-        "on; a model that has learned the training examples falls off soon after it. On the "
-        "right, the same sums by their longest carry chain: that, not the length, is what "
-        "breaks a model that cannot carry."
+        "learned to carry stays at 100% far past its dotted line, the length it was trained "
+        "on; a model that has learned the training examples falls off soon after it. Below, "
+        "the same sums by their longest carry chain (dotted: the longest chain its training "
+        "numbers could hold): that, not the length, is what breaks a model that cannot carry."
     )
 
 

@@ -17,6 +17,8 @@ from gru_viz.figures import LIGHT, Theme
 from gru_viz.sources import ActiveModel
 from gru_viz.views.view import DOT, View
 
+WIDE_STATES = 2  # machines with more states are laid out top to bottom where room is narrow
+
 
 def read_machine(model: AdditionModel) -> Automaton:
     """The machine the model implements; a two-state adder's states are named as the
@@ -74,24 +76,32 @@ def build(
     *,
     step: int | None = None,
     transparent: bool = False,
+    narrow: bool = False,
 ) -> str:
     """The machine as DOT, with the path a + b takes in the highlight colour (only the move
-    at `step`, if given); on the theme's background, or a transparent one (for a page)."""
+    at `step`, if given); on the theme's background, or a transparent one (for a page); in the
+    theme's type (see figures.dot_points). `narrow`: a machine of more than WIDE_STATES states
+    is laid out top to bottom, so that at its natural size it fits half a slide."""
     analyses = analyses or Compute()
     found = analyses.get(active.model, MACHINE)
     if step is not None and a is not None and b is not None:
         path = machine_step(found, analyses.get(active.model, TRACE, a, b), step)
     else:
         path = machine_paths(found, a, b).found
-    return figures.machine_dot(found, path, colours=figures.dot_colours(theme, transparent))
+    direction = "TB" if narrow and found.n_states > WIDE_STATES else "LR"
+    return _dot(found, path, theme, transparent, direction)
 
 
 def adder_dot(a: int | None, b: int | None, theme: Theme = LIGHT, transparent: bool = False):
     """The textbook two-state adder as DOT, with the path a + b takes."""
     paths = machine_paths(automaton.textbook_adder(), a, b)
-    return figures.machine_dot(
-        paths.adder, paths.adder_path, colours=figures.dot_colours(theme, transparent)
-    )
+    return _dot(paths.adder, paths.adder_path, theme, transparent)
+
+
+def _dot(found: Automaton, path, theme: Theme, transparent: bool, direction: str = "LR") -> str:
+    colours = figures.dot_colours(theme, transparent)
+    points = figures.dot_points(theme)
+    return figures.machine_dot(found, path, colours, font_points=points, direction=direction)
 
 
 def note(model: AdditionModel | None = None) -> str:

@@ -17,7 +17,7 @@ from gru_viz.views.view import ANIMATION, View
 
 STEP_WINDOW = 12  # positions drawn on each side of the step being looked at
 STEP_UNITS = 4  # units shown in the step's table: the best carry readers
-STEP_TABLE_WINDOW = 4  # bit table columns on each side of the step
+STEP_TABLE_WINDOW = 3  # bit table columns on each side of the step: 7 fit a narrow column
 
 
 def step_window(t: int, n_bits: int, side: int = STEP_WINDOW) -> tuple[int, int]:

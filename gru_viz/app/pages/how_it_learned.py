@@ -16,6 +16,7 @@ from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
     explain,
+    machine_chart,
     polled,
     settled,
     show_view,
@@ -83,6 +84,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     with right:
         dot = build_view("machine", then, a, b, analyses, transparent=True)
         if dot is not None:
-            st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
+            machine_chart(dot)
         options = dict(references={}, main_name=f"step {step:,}")
         show_view("length", then, a, b, analyses, "replay_length", **options)

@@ -13,6 +13,7 @@ from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
     explain,
+    machine_chart,
     polled,
     settled,
     show_result,
@@ -49,11 +50,10 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         left, right = st.columns(2)
         with left:
             st.markdown(f"**Read off this GRU: {states_word(found.n_states)}**")
-            st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
+            machine_chart(dot)
         with right:
             st.markdown("**The textbook adder: 2 states**")
-            adder = adder_dot(a, b, theme(), transparent=True)
-            st.graphviz_chart(adder, width="stretch", alt=VIEWS["machine"].describe(adder))
+            machine_chart(adder_dot(a, b, theme(), transparent=True))
         note = machine_paths(found, a, b).note
         if note:
             st.caption(note)

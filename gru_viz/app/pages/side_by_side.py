@@ -9,9 +9,16 @@ from gru_viz.analyses import CARRY_UNITS, TRACE
 from gru_viz.app import panel, wording
 from gru_viz.app.session import chosen
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import PageAnalyses, build_view, explain, polled, show_view
+from gru_viz.app.widgets import (
+    PageAnalyses,
+    build_view,
+    explain,
+    machine_chart,
+    polled,
+    present,
+    show_view,
+)
 from gru_viz.sources import ActiveModel
-from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, states_word
 from gru_viz.why import explain as explain_sum
 
@@ -28,7 +35,8 @@ def render(settings: AppSettings, a, b) -> None:
 
 
 def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
-    st.subheader("Side by side")
+    if not present():  # in front of a room, the figures come first
+        st.subheader("Side by side")
     explain(NOTE)
     columns = st.columns(2)
     picked = []
@@ -49,7 +57,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         options = dict(
             references={choice: other.model for choice, other in others},
             main_name=name,
-            mark_training=False,
         )
         show_view("length", first, a, b, analyses, "compare_length", **options)
 
@@ -62,10 +69,13 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
     trace = analyses.get(active.model, TRACE, a, b)
     why = explain_sum(trace, active.model, analyses.get(active.model, CARRY_UNITS))
     (st.success if trace.correct else st.error)(wording.verdict(trace))
-    st.markdown(why.text)
+    if not present():
+        st.markdown(why.text)
     show_view("gates", active, a, b, analyses, f"compare_gates_{name}")
+    if present():  # the gates on the first screen, why under them
+        st.markdown(why.text)
     dot = build_view("machine", active, a, b, analyses, transparent=True)
     if dot is not None:
         found = analyses.get(active.model, MACHINE)
         st.markdown(f"**Its machine: {states_word(found.n_states)}**")
-        st.graphviz_chart(dot, width="stretch", alt=VIEWS["machine"].describe(dot))
+        machine_chart(dot)

@@ -13,7 +13,7 @@ from gru_viz.app import panel, wording
 from gru_viz.app.resources import analysis_cache, shared_model
 from gru_viz.app.session import current_model, rerun_when_training_ends, use_own
 from gru_viz.app.settings import AppSettings
-from gru_viz.app.widgets import downloads, explain, image_format, present, theme
+from gru_viz.app.widgets import chart, downloads, explain, present, theme
 from gru_viz.carry import PROBE_BITS, PROBE_PAIRS
 from gru_viz.views import VIEWS, gates
 from gru_viz.why import explain as explain_sum
@@ -65,12 +65,25 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
         return
     why = explain_sum(trace, active.model, cache.get(active.model, CARRY_UNITS))
     st.caption(wording.literal(f"Model: {active.label}"))
+    if present():  # the verdict, then the figure on the first screen; the rest under it
+        show_verdict(trace)
+        show_gates(active, a, b, trace, why)
+        show_sums(trace, why, verdict=False)
+        show_bit_table(trace)
+        return
     show_sums(trace, why)
     show_bit_table(trace)
     show_gates(active, a, b, trace, why)
 
 
-def show_sums(trace, why) -> None:
+def show_verdict(trace) -> None:
+    if trace.correct:
+        st.success(wording.verdict(trace), icon=":material/check_circle:")
+    else:
+        st.error(wording.verdict(trace), icon=":material/cancel:")
+
+
+def show_sums(trace, why, verdict: bool = True) -> None:
     sums = wording.sums(trace)
     if sums.short:
         left, right = st.columns(2)
@@ -80,10 +93,8 @@ def show_sums(trace, why) -> None:
         for label, digits in (("Predicted sum", sums.predicted), ("True sum", sums.true)):
             st.markdown(f"**{label}** ({len(digits):,} digits)")
             st.code(digits, language=None, wrap_lines=True, height=120)
-    if trace.correct:
-        st.success(wording.verdict(trace), icon=":material/check_circle:")
-    else:
-        st.error(wording.verdict(trace), icon=":material/cancel:")
+    if verdict:
+        show_verdict(trace)
     st.markdown(f"**Why.** {why.text}")
 
 
@@ -97,7 +108,7 @@ def show_bit_table(trace) -> None:
             f"The table shows {wording.TABLE_WIDTH} of {trace.n_bits:,} positions, starting at",
             0,
             trace.n_bits - wording.TABLE_WIDTH,
-            0,
+            wording.table_start(trace),
             step=1,
             key=f"table_start_{trace.n_bits}",
         )
@@ -113,7 +124,11 @@ def show_bit_table(trace) -> None:
 
 
 def show_gates(active, a: int, b: int, trace, why) -> None:
-    st.subheader("Inside the GRU")
+    """The gates' heatmaps under their controls; in presentation mode the figure comes first,
+    a slide on the first screen, and its controls under it."""
+    if not present():
+        st.subheader("Inside the GRU")
+    slide = st.container() if present() else None
     controls = st.columns([2, 2, 3])
     choice = controls[0].segmented_control(
         "Show",
@@ -144,23 +159,15 @@ def show_gates(active, a: int, b: int, trace, why) -> None:
     options = dict(by_carry=by_carry, x_range=chain if zoom else None)
     cache = analysis_cache()
     fig = VIEWS[name].build(active, a, b, theme(), cache, **options)
-    figure_column, text_column = (st.container(), None) if present() else st.columns([2.2, 1])
+    figure_column, text_column = (slide, None) if present() else st.columns([2.2, 1])
     with figure_column:
-        config = figures.plot_config(VIEWS[name].file_name(a, b), image_format())
+        file_name = VIEWS[name].file_name(a, b)
         if present():  # the figure alone, full width, 16:9
             with st.container(key="slide_figure"):  # 16:9 by gru_viz.app.look.PRESENT_CSS
                 fig = figures.fit_to_aspect(fig)  # already in the page's theme
-                st.plotly_chart(
-                    fig,
-                    key="gates_chart",
-                    config=config,
-                    height="stretch",
-                    alt=VIEWS[name].describe(fig),
-                )
+                chart(fig, file_name, name, "gates_chart", height="stretch")
         else:
-            st.plotly_chart(
-                fig, key="gates_chart", config=config, alt=VIEWS[name].describe(fig)
-            )  # in the page's theme
+            chart(fig, file_name, name, "gates_chart")
         downloads(name, fig, active, a, b, cache, "gates", **options)
         note = wording.zoom_note(trace.n_bits)
         if note:
