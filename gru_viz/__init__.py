@@ -32,6 +32,7 @@ _LAZY = {
     "replay_model": "gru_viz.replay",
     "certify": "gru_viz.proof",
     "counterexample": "gru_viz.wrong_sums",
+    "handmade_adder": "gru_viz.handmade",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

@@ -1,5 +1,6 @@
-"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B` and
-`python -m gru_viz figure A B --view ...`."""
+"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B`,
+`python -m gru_viz figure A B --view ...`, `python -m gru_viz handmade -o FILE`, and the proof's
+`certify` and `check-proof`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("b", type=parse_operand, help="non-negative decimal integer")
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
+    handmade = commands.add_parser(
+        "handmade",
+        help="write the hand-made adder (weights written, not trained) to a model file",
+        description="Write gru_viz.handmade_adder(), a 2-unit GRU whose weights are written "
+        "from the arithmetic of a full adder, to a model file any command and the page read.",
+    )
+    handmade.add_argument(
+        "--output", "-o", type=Path, default=Path("handmade.npz"), help="model file"
+    )
     add_figure_parser(commands)
     add_certify_parser(commands)
     add_check_parser(commands)
@@ -179,6 +189,19 @@ def save_somewhere(model, path: Path) -> Path:
     return fallback
 
 
+def run_handmade(args: argparse.Namespace) -> int:
+    from gru_viz.handmade import handmade_adder
+
+    check_output(args.output)
+    model = handmade_adder()
+    model.save(args.output)
+    print(
+        f"wrote {args.output}: the hand-made adder, {model.hidden_size} units, weights written "
+        f"by hand; prove it with python -m gru_viz certify {args.output} -o CERTIFICATE.npz"
+    )
+    return 0
+
+
 def run_add(args: argparse.Namespace) -> int:
     from gru_viz.inputs import int_to_digits
     from gru_viz.model import load_model
@@ -305,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {"train": run_train, "add": run_add, "figure": run_figure}
+    commands["handmade"] = run_handmade
     commands.update({"certify": run_certify, "check-proof": run_check_proof})
     try:
         return commands[args.command](args)

@@ -65,6 +65,7 @@ def test_every_public_name_is_callable_after_every_submodule_is_imported(tmp_pat
         "replay_model": lambda f: f(gru_viz.load_replay(path), 0),
         "certify": lambda f: f(gru_viz.load_model(ROOT / "assets" / "proved.npz")).proved,
         "counterexample": lambda f: f(gru_viz.load_model(ROOT / "assets" / "tutorial.npz")),
+        "handmade_adder": lambda f: f().trace(2**20 - 1, 1).correct,
     }
     assert set(calls) == set(gru_viz.__all__), "every public name is called below"
     for name, call in calls.items():
