@@ -48,6 +48,7 @@ def main() -> None:
     with st.sidebar:
         sidebar.model_panel(settings)
         sidebar.training_panel(settings)
+    session.edit_messages()  # a link's edits, or that the model shown is edited
     tabs = st.tabs(TABS, key="tab", bind="query-params", on_change="rerun")
     for tab, page in zip(tabs, PAGES):
         if tab.open:  # only the open tab runs

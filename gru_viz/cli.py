@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from gru_viz import proof, proof_check
-from gru_viz.config import PRESETS, TUNABLE, TrainConfig
+from gru_viz.config import GATES, PRESETS, TUNABLE, TrainConfig
 
 
 def parse_operand(text: str) -> int:
@@ -41,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
             type=field.kind,
             help=f"{field.help} (if not given: the preset's; seed 0)",
         )
+    train.add_argument(
+        "--hold",
+        action="append",
+        choices=GATES,
+        default=[],
+        help="hold this gate at 1 in every unit (z: update, a plain tanh RNN; r: reset); "
+        "give it twice for both",
+    )
     train.add_argument("--output", "-o", type=Path, default=Path("model.npz"), help="model file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -134,7 +142,8 @@ def run_train(args: argparse.Namespace) -> int:
     from gru_viz.training import train
 
     fields = {f.name: getattr(args, f.name) for f in TUNABLE}
-    config = TrainConfig(preset=args.preset, **{k: v for k, v in fields.items() if v is not None})
+    fields = {k: v for k, v in fields.items() if v is not None}
+    config = TrainConfig(preset=args.preset, held_gates=tuple(args.hold), **fields)
     check_output(args.output)
     start = time.perf_counter()
     recorder = SnapshotRecorder()

@@ -99,23 +99,31 @@ def parse_value(text: str) -> float:
         raise ValueError(
             f"{_excerpt(stripped)} is not a number: type a decimal number such as -30, 1.5 or 2e-3"
         )
-    return check_value(float(stripped))
+    return check_value(float(stripped), stripped)
 
 
-def check_value(value: float) -> float:
-    """`value` if it is finite and at most MAX_VALUE in size, else ValueError."""
+def check_value(value: float, text: str | None = None) -> float:
+    """`value` if it is finite and at most MAX_VALUE in size, else ValueError (naming `text`,
+    what was typed, if given)."""
     if not math.isfinite(value) or abs(value) > MAX_VALUE:
         raise ValueError(
-            f"{value:g} is too large: a weight may be from {-MAX_VALUE:,g} to {MAX_VALUE:,g} "
-            "(the gates' sigmoid and tanh are flat long before that, so more changes nothing)"
+            f"{text or f'{value:g}'} is too large: a weight may be from {-MAX_VALUE:,g} to "
+            f"{MAX_VALUE:,g} (the gates' sigmoid and tanh are flat long before that, so more "
+            "changes nothing)"
         )
     return float(value)
 
 
 def number_text(value: float) -> str:
-    """The shortest text that reads back as `value`: 30, -0.5, 1e-05."""
-    short = f"{value:g}"
-    return short if float(short) == value else repr(value)
+    """The shortest text that reads back as `value` in float32, as weights are: -30, 0.5,
+    -0.05882467, 1e-05."""
+    text = str(np.float32(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def same(value: float, other: float) -> bool:
+    """Whether two values are the same weight (in float32, as weights are)."""
+    return bool(np.float32(value) == np.float32(other))
 
 
 def parse_edits(text: str, config: ModelConfig) -> Edits:

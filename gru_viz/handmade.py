@@ -97,9 +97,9 @@ def _derivation() -> tuple[Weight, ...]:
         Weight(
             "Wh[0, 0], Wh[1, 0], Uh[0, 0], bh[0]",
             f"{SHARP:g}, {SHARP:g}, {SHARP:g}, {-1.5 * SHARP:g}",
-            f"The carry unit: h~ = tanh({SHARP:g} (a + b + carry - 3/2)) = +-(1 - "
-            f"{1 - level:.0e}): + exactly when a + b + carry >= 2, the carry out. Steep, so the "
-            "carry never fades.",
+            f"The carry unit: h~ = tanh({SHARP:g} (a + b + carry - 3/2)) is +1 exactly when "
+            "a + b + carry >= 2, the carry out, and -1 otherwise (to within "
+            f"{1 - level:.0e}). Steep, so the carry never fades.",
         ),
         Weight(
             "Wh[0, 1], Wh[1, 1], Uh[0, 1], bh[1]",

@@ -4,7 +4,15 @@ is rendered; its title is in the link (?tab=...)."""
 
 from __future__ import annotations
 
-from gru_viz.app.pages import how_far, how_it_learned, inside, side_by_side, step_by_step, the_sum
+from gru_viz.app.pages import (
+    build,
+    how_far,
+    how_it_learned,
+    inside,
+    side_by_side,
+    step_by_step,
+    the_sum,
+)
 
-PAGES = (the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side)
+PAGES = (the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side, build)
 TABS = tuple(page.TITLE for page in PAGES)
