@@ -7,7 +7,8 @@ own, whatever it is when this runs.
 
 `python -m benchmarks --only gates`; --quick trains seed 0 only, the GRU and both gates held,
 with the step limit cut to QUICK_STEPS (a cell that has not passed by then is "never within
-QUICK_STEPS"): each kind of cell compiles its own training step the first time.
+QUICK_STEPS"; each kind of cell compiles its own training step the first time), and judges
+the 1,024-bit sums only.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from benchmarks.common import Row, log, quiet_tensorflow
 
 SEEDS = 5
 QUICK_STEPS = 300
+QUICK_JUDGE_BITS = 1024  # a quick run judges the sums of up to this many bits
 CELLS = ((), ("z",), ("r",), ("z", "r"))
 QUICK_CELLS = ((), ("z", "r"))
 
 
-def run_cell(seed: int, held: tuple[str, ...], max_steps: int | None) -> dict:
+def run_cell(seed: int, held: tuple[str, ...], max_steps: int | None, quick: bool) -> dict:
     from gru_viz.config import TrainConfig
     from gru_viz.evaluate import judge, judge_sets
     from gru_viz.extraction import extract_automaton
@@ -37,7 +39,10 @@ def run_cell(seed: int, held: tuple[str, ...], max_steps: int | None) -> dict:
     model, history = train(config)
     seconds = time.perf_counter() - start
     machine = extract_automaton(model)
-    exact = judge(model, judge_sets(np.random.default_rng([seed, 7])))
+    sets = judge_sets(np.random.default_rng([seed, 7]))
+    if quick:  # the 1,024-bit sets only: the long one is most of the judge's time
+        sets = {name: ops for name, ops in sets.items() if ops.shape[-1] <= QUICK_JUDGE_BITS}
+    exact = judge(model, sets)
     return {
         "seed": seed,
         "held": list(held),
@@ -61,7 +66,7 @@ def measure(quick: bool = False) -> dict:
     runs = []
     for seed in seeds:
         for held in QUICK_CELLS if quick else CELLS:
-            runs.append(run_cell(seed, held, QUICK_STEPS if quick else None))
+            runs.append(run_cell(seed, held, QUICK_STEPS if quick else None, quick))
             r = runs[-1]
             log(
                 f"gates: seed {seed}, held {held or 'none'}: "
@@ -94,7 +99,7 @@ def rows(result: dict) -> list[Row]:
                 "gates",
                 f"robust, {NAMES[held]}, H = {mine[0]['hidden_size']}, {n} seed(s)",
                 f"{len(passed)}/{n} passed the check ({steps})",
-                f"{spread}limit {limit:,}; exact on the judge's sums: {adds}/{n}; "
+                f"{spread}limit {limit:,}; exact on {', '.join(mine[0]['exact'])}: {adds}/{n}; "
                 f"machine: the 2-state adder {adders}/{n} (states {states})",
             )
         )

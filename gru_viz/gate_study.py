@@ -155,8 +155,9 @@ def machine_words(cell: Cell) -> str:
     return f"{states}, the two-state adder" if found.is_adder else f"{states}, not the adder"
 
 
-def findings(study: GateStudy) -> str:
-    """What the cells show, in the page's words, every number formatted from the results."""
+def findings(study: GateStudy) -> list[str]:
+    """What the cells show, in the page's words, one sentence per cell after the recipe's and
+    before what it says; every number formatted from the results."""
     full, *held = study.cells
     recipe = study.recipe
     longest = max(int(n) for n in full.curve.lengths)
@@ -168,14 +169,14 @@ def findings(study: GateStudy) -> str:
     cut = f" (capped: {study.capped})" if study.capped else ""
     parts = [
         f"{whose}: the {recipe.preset} preset with {recipe.hidden_size} units and seed "
-        f"{recipe.seed}{cut}; sums tested up to {longest:,} bits. The GRU "
-        f"{check_words(full)}, {exact_words(full)} and becomes a machine of "
-        f"{machine_words(full)}."
+        f"{recipe.seed}{cut}; sums tested up to {longest:,} bits.",
+        f"The GRU {check_words(full)}, {exact_words(full)} and becomes a machine of "
+        f"{machine_words(full)}.",
     ]
     for cell in held:
         parts.append(
-            f"With the {cell.name}, it {check_words(cell)}, {exact_words(cell)} and becomes a "
-            f"machine of {machine_words(cell)}."
+            f"With {'' if len(cell.held) > 1 else 'the '}{cell.name}, it {check_words(cell)}, "
+            f"{exact_words(cell)} and becomes a machine of {machine_words(cell)}."
         )
     as_good = [c for c in held if c.passed and c.machine.is_adder and c.exact_to >= full.exact_to]
     if full.passed and len(as_good) == len(held):
@@ -189,4 +190,4 @@ def findings(study: GateStudy) -> str:
     elif full.passed:
         names = ", ".join(f"the {c.name}" for c in held if c not in as_good)
         parts.append(f"So the gates matter here: with {names}, it does not add as the GRU does.")
-    return " ".join(parts)
+    return parts

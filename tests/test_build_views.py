@@ -81,7 +81,7 @@ def test_why_gates_trains_the_same_recipe_with_gates_held(tiny_study):
         assert cell.model.config.held_gates == cell.held
         assert cell.steps == TINY.max_steps or cell.passed
         assert max(cell.curve.lengths) == max(length.QUICK_LENGTHS)
-    text = gate_study.findings(study)
+    text = " ".join(gate_study.findings(study))
     assert f"seed {TINY.seed}" in text and "update gate held at 1" in text
     for cell in study.cells:
         assert gate_study.check_words(cell) in text
@@ -97,6 +97,6 @@ def test_the_why_gates_view_draws_each_cell(tiny_study):
 
     fig = VIEWS["why-gates"].build(ActiveModel(model, "file", "tiny"), None, None, DARK, Known())
     bars = [t for t in fig.data if t.type == "bar"][0]
-    assert list(bars.y) == [c.name for c in study.cells]
+    assert [label.split("<br>")[0] for label in bars.y] == [c.name for c in study.cells]
     assert len([t for t in fig.data if t.type == "scatter"]) == 4
     assert VIEWS["why-gates"].note(None) and VIEWS["weights"].note(None)

@@ -27,7 +27,7 @@ def gate_study_figure(
     theme: Theme = LIGHT,
 ) -> go.Figure:
     """Left, a bar per cell (names, the GRU first): the steps it trained to pass the check (a
-    grey bar to max_steps if it never did), labelled with the machine it became (machines).
+    grey bar to max_steps if it never did), the machine it became (machines) under its name.
     Right, each cell's exact sums against operand length: the worse of random and carry-chain
     sums at each length, so that a cell at 100% is right on both."""
     fig = make_subplots(
@@ -37,19 +37,17 @@ def gate_study_figure(
         horizontal_spacing=0.16,
         subplot_titles=["Steps to pass the recipe's check", "Exact sums by operand length"],
     )
-    labels = [
-        f"{n:,} steps · {m}" if ok else f"never within {max_steps:,} · {m}"
-        for n, ok, m in zip(steps, passed, machines)
-    ]
+    lengths = [n if ok else max_steps for n, ok in zip(steps, passed)]
+    texts = [f"{n:,} steps" if ok else f"never within {n:,}" for n, ok in zip(lengths, passed)]
     fig.add_trace(
         go.Bar(
-            y=list(names),
-            x=[n if ok else max_steps for n, ok in zip(steps, passed)],
+            y=[f"{name}<br><sub>{machine}</sub>" for name, machine in zip(names, machines)],
+            x=lengths,
             orientation="h",
             marker_color=[c if ok else NEVER for c, ok in zip(CELL_COLOURS, passed)],
-            text=labels,
-            textposition="auto",
-            insidetextanchor="start",
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra></extra>",
             showlegend=False,
         ),
@@ -77,7 +75,7 @@ def gate_study_figure(
             col=2,
         )
     ticks = [t for t in (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536)]
-    fig.update_xaxes(title_text="steps", rangemode="tozero", row=1, col=1)
+    fig.update_xaxes(title_text="steps", range=[0, 1.45 * max(lengths)], row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     fig.update_xaxes(
         type="log",
@@ -90,8 +88,8 @@ def gate_study_figure(
     fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%", row=1, col=2)
     fig.update_annotations(font_size=14)
     fig.update_layout(
-        height=420,
-        margin=dict(l=60, r=20, t=60, b=60),
-        legend=dict(orientation="h", y=-0.2, x=0.5),
+        height=440,
+        margin=dict(l=60, r=20, t=60, b=90),
+        legend=dict(orientation="h", y=-0.3, x=0.5),
     )
     return themed(fig, theme)

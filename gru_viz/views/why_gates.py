@@ -59,7 +59,7 @@ def note(model: AdditionModel | None = None) -> str:
         "A GRU has two gates; does it need them to add? The recipe this model was trained by "
         f"(its preset, hidden size and seed; the {default.preset} preset, seed {default.seed}, "
         "for a model that was not trained) is trained again three times, with the update "
-        "gate held at 1 (h_t = h~_t), the reset gate held at 1 (h~ reads all of h_{t-1}), "
+        "gate held at 1 (`h_t = h~_t`), the reset gate held at 1 (`h~` reads all of `h_{t-1}`), "
         "and both (a plain tanh RNN). Left: the steps each took to pass the recipe's check. "
         "Right: the share of sums each gets exactly right, the worse of random and "
         f"carry-chain sums, up to {longest:,}-bit numbers. The machine each becomes is read "

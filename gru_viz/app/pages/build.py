@@ -415,6 +415,9 @@ def why_gates_part(analyses: PageAnalyses, settings: AppSettings) -> None:
     base = base_model(active)
     result = analyses.request(base, GATE_STUDY)
     if result.ready:
-        st.markdown(wording.literal(findings(result.value)))
+        head, *cells, so = findings(result.value)
+        st.markdown(wording.literal(head))
+        st.markdown("\n".join(f"- {wording.literal(line)}" for line in cells))
+        st.markdown(f"**{wording.literal(so)}**")
     show_view("why-gates", active, None, None, analyses, "why_gates_chart")
     explain("`python -m benchmarks --only gates` measures the same comparison over several seeds.")
