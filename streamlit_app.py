@@ -41,6 +41,7 @@ def main() -> None:
         with st.sidebar:
             sidebar.model_panel(settings)
             sidebar.training_panel(settings)
+    session.edit_messages()  # a link's edits, or that the model shown is edited
     if embedded:
         page_named(st.query_params.get("tab")).render(settings, a, b)
     else:

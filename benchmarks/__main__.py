@@ -3,6 +3,7 @@
     training  time to a perfect model: robust preset, a Keras GRU on the same batches, tutorial
     trace     model.trace latency from 8 to 65,536 bits, beside Keras and the numpy loop
     explain   length curve, automaton, ablation ranking and carry units of the shipped models
+    gates     why gates: the robust preset with its update or reset gate held at 1, per seed
     start     a fresh server (the README's command and deploy/serve): first sum, each tab, idle CPU
     app       the Streamlit app in Chromium: cold start, warm edits, server memory
     load      eight browser sessions editing at once while two of them train
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from benchmarks.common import Row, log, machine, markdown_table, run_measurement
 
-NAMES = ("training", "trace", "explain", "start", "app", "load", "capacity")
+NAMES = ("training", "trace", "explain", "gates", "start", "app", "load", "capacity")
 CI = bool(os.environ.get("CI"))  # in CI a browser benchmark that cannot run is a failure
 DEFAULT_JSON = Path("benchmarks/results.json")
 

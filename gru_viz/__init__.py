@@ -33,6 +33,7 @@ _LAZY = {
     "certify": "gru_viz.proof",
     "counterexample": "gru_viz.wrong_sums",
     "show": "gru_viz.notebook",
+    "handmade_adder": "gru_viz.handmade",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", "CheckpointError", *_LAZY]

@@ -39,6 +39,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_PATH = ASSETS / "model.npz"  # the shipped robust model
 TUTORIAL_PATH = ASSETS / "tutorial.npz"  # the shipped model trained by the tutorial's recipe
 PROVED_PATH = ASSETS / "proved.npz"  # the shipped model of the provable preset, with its proof
+HANDMADE_PATH = ASSETS / "handmade.npz"  # gru_viz.handmade_adder: written, not trained
 
 
 class CheckpointError(ValueError):
@@ -71,7 +72,7 @@ def to_bytes(model: Saveable) -> bytes:
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "model": {"hidden_size": model.config.hidden_size, "output": model.config.output},
+        "model": model.config.to_dict(),
         "train": model.train_config,
         "provenance": model.provenance,
     }
@@ -320,7 +321,12 @@ def read_configs(
         if config.hidden_size > MAX_FILE_HIDDEN:
             raise ValueError(f"hidden_size {config.hidden_size} is over {MAX_FILE_HIDDEN}")
         if train:
-            TrainConfig.from_dict(train)
+            held = TrainConfig.from_dict(train).held_gates
+            if held != config.held_gates:
+                raise ValueError(
+                    f"the model holds gates {list(config.held_gates)} but was trained holding "
+                    f"{list(held)}"
+                )
         check_more()
     except Exception as error:  # a config's own checks, or values of the wrong kind entirely
         message = _excerpt(str(error) or type(error).__name__, 160)

@@ -1,5 +1,6 @@
-"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B` and
-`python -m gru_viz figure A B --view ...`."""
+"""Command line: `python -m gru_viz train ...`, `python -m gru_viz add A B`,
+`python -m gru_viz figure A B --view ...`, `python -m gru_viz handmade -o FILE`, and the proof's
+`certify` and `check-proof`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 from gru_viz import proof, proof_check
-from gru_viz.config import PRESETS, TUNABLE, TrainConfig
+from gru_viz.config import GATES, PRESETS, TUNABLE, TrainConfig
 
 
 def parse_operand(text: str) -> int:
@@ -41,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
             type=field.kind,
             help=f"{field.help} (if not given: the preset's; seed 0)",
         )
+    train.add_argument(
+        "--hold",
+        action="append",
+        choices=GATES,
+        default=[],
+        help="hold this gate at 1 in every unit (z: update, a plain tanh RNN; r: reset); "
+        "give it twice for both",
+    )
     train.add_argument("--output", "-o", type=Path, default=Path("model.npz"), help="model file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -49,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("b", type=parse_operand, help="non-negative decimal integer")
     add.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     add.add_argument("--n-bits", type=int, help="pad the bitstrings to this many bits")
+    handmade = commands.add_parser(
+        "handmade",
+        help="write the hand-made adder (weights written, not trained) to a model file",
+        description="Write gru_viz.handmade_adder(), a 2-unit GRU whose weights are written "
+        "from the arithmetic of a full adder, to a model file any command and the page read.",
+    )
+    handmade.add_argument(
+        "--output", "-o", type=Path, default=Path("handmade.npz"), help="model file"
+    )
     add_figure_parser(commands)
     add_deck_parser(commands)
     add_certify_parser(commands)
@@ -173,7 +191,8 @@ def run_train(args: argparse.Namespace) -> int:
     from gru_viz.training import train
 
     fields = {f.name: getattr(args, f.name) for f in TUNABLE}
-    config = TrainConfig(preset=args.preset, **{k: v for k, v in fields.items() if v is not None})
+    fields = {k: v for k, v in fields.items() if v is not None}
+    config = TrainConfig(preset=args.preset, held_gates=tuple(args.hold), **fields)
     check_output(args.output)
     start = time.perf_counter()
     recorder = SnapshotRecorder()
@@ -226,6 +245,19 @@ def save_somewhere(model, path: Path) -> Path:
         file=sys.stderr,
     )
     return fallback
+
+
+def run_handmade(args: argparse.Namespace) -> int:
+    from gru_viz.handmade import handmade_adder
+
+    check_output(args.output)
+    model = handmade_adder()
+    model.save(args.output)
+    print(
+        f"wrote {args.output}: the hand-made adder, {model.hidden_size} units, weights written "
+        f"by hand; prove it with python -m gru_viz certify {args.output} -o CERTIFICATE.npz"
+    )
+    return 0
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -354,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {"train": run_train, "add": run_add, "figure": run_figure}
+    commands["handmade"] = run_handmade
     commands.update({"certify": run_certify, "check-proof": run_check_proof, "deck": run_deck})
     try:
         return commands[args.command](args)

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 
 OUTPUTS = ("logistic", "linear")
+GATES = ("z", "r")  # the gates a cell may hold at 1: update, reset
 OPERANDS = ("uniform", "chains")
 LOSSES = ("cross_entropy", "quadratic")
 INITS = ("glorot", "truncated_normal")
@@ -16,10 +17,43 @@ INITS = ("glorot", "truncated_normal")
 class ModelConfig:
     hidden_size: int = 16  # H, units in the hidden state
     output: str = "logistic"  # "logistic": p = sigmoid(y); "linear": p = clip(y, 0, 1)
+    held_gates: tuple[str, ...] = ()  # gates held at 1 ("z", "r"): their weights are unused
 
     def __post_init__(self) -> None:
         _check_int("hidden_size", self.hidden_size, 1, 1024)
         _check_choice("output", self.output, OUTPUTS)
+        object.__setattr__(self, "held_gates", check_gates(self.held_gates))
+
+    def to_dict(self) -> dict:
+        """The config as a model file's JSON record holds it (held_gates only if any are)."""
+        out = {"hidden_size": self.hidden_size, "output": self.output}
+        if self.held_gates:
+            out["held_gates"] = list(self.held_gates)
+        return out
+
+
+def check_gates(gates: object) -> tuple[str, ...]:
+    """The gates held at 1, in the order of GATES: z (update: then h_t = h~_t, a plain tanh
+    RNN) and r (reset: then h~_t reads all of h_{t-1}); ValueError for anything else."""
+    if isinstance(gates, str) or not isinstance(gates, (list, tuple)):
+        raise ValueError(f"held_gates must be a list of gates from {list(GATES)}; got {gates!r}")
+    bad = [g for g in gates if g not in GATES]
+    if bad or len(set(gates)) != len(gates):
+        raise ValueError(
+            f"held_gates must name each of {', '.join(map(repr, GATES))} at most once; "
+            f"got {list(gates)!r}"
+        )
+    return tuple(g for g in GATES if g in gates)
+
+
+def held_words(held_gates: tuple[str, ...]) -> str:
+    """The cell in words: "GRU", "update gate held at 1", ..."""
+    names = {"z": "update gate", "r": "reset gate"}
+    if not held_gates:
+        return "GRU"
+    if len(held_gates) == 2:
+        return "both gates held at 1"
+    return f"{names[held_gates[0]]} held at 1"
 
 
 # Each preset fills the TrainConfig fields left as None.
@@ -112,6 +146,7 @@ class TrainConfig:
     check_pairs: int | None = None  # pairs per length, half uniform, half chains (0: held out)
     check_margin: float | None = None  # stop only when every checked bit has |p - 0.5| above it
     state_noise: float | None = None  # uniform noise added to h at every training step (0: none)
+    held_gates: tuple[str, ...] | None = None  # gates held at 1: "z", "r" (None: the preset's)
 
     def __post_init__(self) -> None:
         _check_choice("preset", self.preset, tuple(PRESETS))
@@ -120,6 +155,8 @@ class TrainConfig:
                 object.__setattr__(self, name, value)
         if self.state_noise is None:  # presets that do not name it train without noise
             object.__setattr__(self, "state_noise", 0.0)
+        held = () if self.held_gates is None else self.held_gates  # ...and with a GRU's gates
+        object.__setattr__(self, "held_gates", check_gates(held))
         object.__setattr__(self, "check_bits", tuple(int(b) for b in self.check_bits))
         _check_int("seed", self.seed, 0, 2**63 - 1)
         _check_choice("output", self.output, OUTPUTS)
@@ -145,11 +182,16 @@ class TrainConfig:
 
     @property
     def model(self) -> ModelConfig:
-        return ModelConfig(hidden_size=self.hidden_size, output=self.output)
+        return ModelConfig(
+            hidden_size=self.hidden_size, output=self.output, held_gates=self.held_gates
+        )
 
     def to_dict(self) -> dict:
         out = dataclasses.asdict(self)
         out["check_bits"] = list(self.check_bits)
+        out["held_gates"] = list(self.held_gates)
+        if not self.held_gates:  # a GRU's record reads as it did before the field existed
+            del out["held_gates"]
         return out
 
     @classmethod
@@ -161,6 +203,8 @@ class TrainConfig:
         values = dict(data)
         if values.get("check_bits") is not None:
             values["check_bits"] = tuple(values["check_bits"])
+        if isinstance(values.get("held_gates"), list):
+            values["held_gates"] = tuple(values["held_gates"])
         return cls(**values)
 
 

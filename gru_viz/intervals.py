@@ -14,7 +14,8 @@ START = -1  # the label of the start box: carry 0, no bit emitted
 
 def weights_of(model) -> tuple[dict[str, np.ndarray], bool]:
     """The weights of a model (or of a checkpoint.ModelFile, which needs no TensorFlow) as
-    float64, and whether its output is linear (its bit is y > 0.5). ValueError for a model with
+    float64, and whether its output is linear (its bit is y > 0.5); a gate the model holds at 1
+    (ModelConfig.held_gates) has zero weights and an infinite bias. ValueError for a model with
     units held at 0 (gru_viz.ablate): a proof is about a model file's weights as they are."""
     if getattr(model, "ablated", ()):
         raise ValueError(
@@ -23,6 +24,9 @@ def weights_of(model) -> tuple[dict[str, np.ndarray], bool]:
         )
     weights = model.weights if isinstance(model, ModelFile) else model.weights()
     w = {name: np.asarray(value, np.float64) for name, value in weights.items()}
+    for gate in model.config.held_gates:  # a gate held at 1 is sigmoid(+inf), whatever h is
+        w[f"W{gate}"], w[f"U{gate}"] = np.zeros_like(w[f"W{gate}"]), np.zeros_like(w[f"U{gate}"])
+        w[f"b{gate}"] = np.full_like(w[f"b{gate}"], np.inf)
     return w, model.config.output == "linear"
 
 

@@ -28,8 +28,34 @@ MIN_STEPS = 32  # sequences are padded in time to a power of two at least this l
 FINE_FROM = 1024  # ...up to this many steps, and more finely above (see padded_steps)
 
 
+def held_at_one(z, r, held: tuple[str, ...]):
+    """z and r, with each gate named in `held` ("z", "r") replaced by ones: a cell whose gate is
+    held at 1 (config.ModelConfig.held_gates). z held at 1 makes h_t = h~_t, a plain tanh RNN;
+    r held at 1 lets h~_t read all of h_{t-1}."""
+    if "z" in held:
+        z = tf.ones_like(z)
+    if "r" in held:
+        r = tf.ones_like(r)
+    return z, r
+
+
 def gru_sequence(
-    x, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals=True, mask=None, noise=None
+    x,
+    Wz,
+    Wr,
+    Wh,
+    Uz,
+    Ur,
+    Uh,
+    bz,
+    br,
+    bh,
+    Wo,
+    bo,
+    keep_internals=True,
+    mask=None,
+    noise=None,
+    held=(),
 ):
     """Run the GRU over a batch of sequences x (B, T, 2) from h_0 = 0; return every step.
 
@@ -41,8 +67,9 @@ def gru_sequence(
 
     mask (H,), if given, multiplies h_t after every step: a 0 holds that unit's state at 0 (an
     ablation). noise (B, T, H), if given, is added to h_t after every step, before y_t and the
-    next step read it (training against perturbed states: TrainConfig.state_noise). Returns a
-    dict with y (B, T) and, if keep_internals, z, r, h_tilde and h (B, T, H).
+    next step read it (training against perturbed states: TrainConfig.state_noise). `held`
+    names gates held at 1 (see held_at_one). Returns a dict with y (B, T) and, if
+    keep_internals, z, r, h_tilde and h (B, T, H).
     """
     x = tf.transpose(x, [1, 0, 2])  # (T, B, 2), time first inside the loop
     n_steps = tf.shape(x)[0]
@@ -59,6 +86,7 @@ def gru_sequence(
     def step(t, h_tm1, arrays):
         z = tf.sigmoid(x_z[t] + h_tm1 @ Uz)  # (B, H)
         r = tf.sigmoid(x_r[t] + h_tm1 @ Ur)  # (B, H)
+        z, r = held_at_one(z, r, held)
         h_tilde = tf.tanh(x_h[t] + (r * h_tm1) @ Uh)  # (B, H)
         h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
         if mask is not None:
@@ -110,7 +138,7 @@ def input_term(x, W, b):
 
 
 def gru_forward(
-    x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals, mask, large
+    x, n_valid, Wz, Wr, Wh, Uz, Ur, Uh, bz, br, bh, Wo, bo, keep_internals, mask, large, held=()
 ):
     """The GRU of gru_sequence for inference: x (T, B, 2) time first, of which only the first
     n_valid steps run (T is a padded length shared by many inputs), from h_0 = 0. T and B may
@@ -124,7 +152,8 @@ def gru_forward(
         y_t  = h_t Wo + bo                              output for sum bit t
 
     mask (H,) is 1 for a unit that runs and 0 for an ablated one; None means no unit is ablated
-    (no product). The loop runs UNROLL steps per iteration, with Uz and Ur fused into one
+    (no product). `held` names gates held at 1 (see held_at_one). The loop runs UNROLL steps
+    per iteration, with Uz and Ur fused into one
     product. It carries and stores only h (in a time-first buffer written in place), and z, r,
     h~ and y, which do not feed the recurrence, are computed after it for all T steps at once
     from h_{t-1}; a large batch without keep_internals stores y in the loop instead, which saves
@@ -145,7 +174,7 @@ def gru_forward(
         else:
             x_zr_t, x_h_t = x_zr[t], x_h[t]  # (B, 2H), (B, H)
         zr = tf.sigmoid(x_zr_t + recurrent_product(h_tm1, U_zr, large))  # (B, 2H)
-        z, r = zr[:, :H], zr[:, H:]
+        z, r = held_at_one(zr[:, :H], zr[:, H:], held)
         h_tilde = tf.tanh(x_h_t + recurrent_product(r * h_tm1, Uh, large))  # (B, H)
         h = (1 - z) * h_tm1 + z * h_tilde  # (B, H)
         return h if mask is None else h * mask
@@ -198,7 +227,7 @@ def gru_forward(
         x_zr, x_h = input_term(x, W_zr, b_zr), input_term(x, Wh, bh)  # (T, B, 2H), (T, B, H)
     h_prev = tf.reshape(h_buffer[:n_steps], [-1, H])  # (T * B, H): h_{t-1}
     zr = sigmoid(x_zr + tf.reshape(h_prev @ U_zr, [n_steps, batch, 2 * H]))  # (T, B, 2H)
-    z, r = zr[..., :H], zr[..., H:]
+    z, r = held_at_one(zr[..., :H], zr[..., H:], held)
     r_h = tf.reshape(r, [-1, H]) * h_prev  # (T * B, H)
     h_tilde = tf.tanh(x_h + tf.reshape(r_h @ Uh, [n_steps, batch, H]))  # (T, B, H)
     return {"y": y, "z": z, "r": r, "h_tilde": h_tilde, "h": h}
@@ -215,14 +244,21 @@ def padded_steps(n_steps: int) -> int:
 
 
 @functools.cache
-def _compiled_forward(keep_internals: bool, masked: bool, large: bool):
+def _compiled_forward(keep_internals: bool, masked: bool, large: bool, held: tuple[str, ...] = ()):
     """gru_forward compiled with XLA: one native loop, compiled once per padded shape. Without
-    `masked` the mask is not applied (no unit is ablated), which saves a product per step."""
+    `masked` the mask is not applied (no unit is ablated), which saves a product per step;
+    `held` names gates held at 1."""
 
     def run(x, n_valid, weights, mask):
         mask = mask if masked else None
         out = gru_forward(
-            x, n_valid, *weights, keep_internals=keep_internals, mask=mask, large=large
+            x,
+            n_valid,
+            *weights,
+            keep_internals=keep_internals,
+            mask=mask,
+            large=large,
+            held=held,
         )
         # Batch first for the caller; with one sequence this is a reshape, not a copy.
         return {name: tf.experimental.numpy.swapaxes(value, 0, 1) for name, value in out.items()}
@@ -233,7 +269,9 @@ def _compiled_forward(keep_internals: bool, masked: bool, large: bool):
 _concrete_forwards: dict[tuple, object] = {}
 
 
-def _forward_for(keep_internals: bool, masked: bool, batch: int, weights: tuple):
+def _forward_for(
+    keep_internals: bool, masked: bool, batch: int, weights: tuple, held: tuple[str, ...] = ()
+):
     """_compiled_forward's concrete function for padded inputs (T', B, 2) of any length T' and
     batch B on the same side of LARGE_BATCH as `batch`, and weights of the shapes of `weights`
     (one model's variables; any model of that size may then call it). It is traced once; XLA
@@ -241,9 +279,9 @@ def _forward_for(keep_internals: bool, masked: bool, batch: int, weights: tuple)
     gru_viz.xla_cache). Calling it directly skips tf.function's matching of the arguments: a
     few tenths of a millisecond per call."""
     large = batch >= LARGE_BATCH
-    key = (keep_internals, masked, large, tuple(tuple(w.shape) for w in weights))
+    key = (keep_internals, masked, large, held, tuple(tuple(w.shape) for w in weights))
     if key not in _concrete_forwards:
-        compiled = _compiled_forward(keep_internals, masked, large)
+        compiled = _compiled_forward(keep_internals, masked, large, held)
         _concrete_forwards[key] = compiled.get_concrete_function(
             tf.TensorSpec([None, None, 2], tf.float32),
             tf.TensorSpec([], tf.int32),
@@ -256,7 +294,8 @@ def _forward_for(keep_internals: bool, masked: bool, batch: int, weights: tuple)
 class GRUModel(AdditionModel):
     """A GRU for binary addition: TensorFlow variables named as in the equations.
 
-    `ablated` lists hidden units whose state is held at 0 at every step (see `ablate`).
+    `ablated` lists hidden units whose state is held at 0 at every step (see `ablate`);
+    config.held_gates, gates held at 1 in every unit (their weights are then unused).
     """
 
     def __init__(
@@ -300,7 +339,8 @@ class GRUModel(AdditionModel):
         n_steps = x.shape[1]
         padded = np.zeros((padded_steps(n_steps), x.shape[0], 2), np.float32)  # (T', B, 2)
         padded[:n_steps] = np.swapaxes(x, 0, 1)
-        run = _forward_for(keep_internals, bool(self.ablated), x.shape[0], self.variables)
+        held = self.config.held_gates
+        run = _forward_for(keep_internals, bool(self.ablated), x.shape[0], self.variables, held)
         mask = tf.constant(self.mask())
         out = run(tf.constant(padded), tf.constant(n_steps), self.variables, mask)
         # np.asarray shares TensorFlow's buffer (read-only) where .numpy() would copy all of it.

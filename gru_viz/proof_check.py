@@ -20,6 +20,7 @@ whose carry is the true carry and whose bit is the true sum bit: every sum bit i
 length. The margin is room to spare: a step's state may move by up to `margin` in every unit
 (within [-1, 1]) and still land in a box, which float32's rounding of a step does not exceed.
 exp and tanh are not correctly rounded: their results are widened by 1e-12, far above their error.
+A gate the model file says is held at 1 ("held_gates" in its model record) is taken to be 1.
 """
 
 from __future__ import annotations
@@ -51,19 +52,29 @@ def read_npz(path: str) -> dict[str, np.ndarray]:
 
 
 def read_model(path: str) -> tuple[dict[str, np.ndarray], bool]:
-    """The weights as float64 and whether the output is "linear"; ValueError if malformed."""
+    """The weights as float64 and whether the output is "linear"; ValueError if malformed. A
+    gate the model holds at 1 (its "held_gates": "z", "r") gets zero weights and bias +inf, so
+    its bounds below are [1 - FUNCTION_ERROR, 1], around its true value 1."""
     data = read_npz(path)
     meta = json.loads(data.pop("meta").tobytes().decode())
     H, output = meta["model"]["hidden_size"], meta["model"]["output"]
+    held = meta["model"].get("held_gates", [])
     if not isinstance(H, int) or not 1 <= H <= 1024 or output not in ("logistic", "linear"):
         raise ValueError("the model's meta record gives no valid hidden_size and output")
+    if not isinstance(held, list) or not set(held) <= {"z", "r"} or len(set(held)) < len(held):
+        raise ValueError("the model's held_gates must list 'z' and 'r' at most once each")
+    if set(meta["model"]) - {"hidden_size", "output", "held_gates"}:
+        raise ValueError("the model's meta record has settings this checker does not know")
     shapes = dict(Wz=(2, H), Wr=(2, H), Wh=(2, H), Uz=(H, H), Ur=(H, H), Uh=(H, H))
     shapes.update(bz=(H,), br=(H,), bh=(H,), Wo=(H, 1), bo=(1,))
     for name, shape in shapes.items():
         w = data.get(name)
         if w is None or w.dtype != np.float32 or w.shape != shape or not np.isfinite(w).all():
             raise ValueError(f"model weight {name} is missing or not finite float32 {shape}")
-    return {n: data[n].astype(np.float64) for n in shapes}, output == "linear"
+    w = {n: data[n].astype(np.float64) for n in shapes}
+    for g in held:  # a gate held at 1 at every step: sigmoid of +inf, whatever its weights
+        w[f"W{g}"], w[f"U{g}"], w[f"b{g}"] = 0 * w[f"W{g}"], 0 * w[f"U{g}"], w[f"b{g}"] + np.inf
+    return w, output == "linear"
 
 
 def read_certificate(path: str, H: int) -> dict[str, np.ndarray]:

@@ -13,10 +13,14 @@ def sigmoid(v: np.ndarray) -> np.ndarray:
 
 
 def gru_reference(
-    x: np.ndarray, weights: dict[str, np.ndarray], mask: np.ndarray | None = None
+    x: np.ndarray,
+    weights: dict[str, np.ndarray],
+    mask: np.ndarray | None = None,
+    held: tuple[str, ...] = (),
 ) -> dict[str, np.ndarray]:
     """Run the article's GRU over x (B, T, 2) from h_0 = 0, one step at a time; mask (H,), if
-    given, multiplies h after every step (0 holds a unit at 0).
+    given, multiplies h after every step (0 holds a unit at 0); each gate named in `held`
+    ("z", "r") is 1 at every step, whatever its weights.
 
     Returns y (B, T) and z, r, h_tilde, h (B, T, H), all float64.
     """
@@ -28,8 +32,8 @@ def gru_reference(
     y = np.zeros((B, T))
     for t in range(T):
         x_t = x[:, t].astype(np.float64)  # (B, 2)
-        z = sigmoid(x_t @ w["Wz"] + h @ w["Uz"] + w["bz"])
-        r = sigmoid(x_t @ w["Wr"] + h @ w["Ur"] + w["br"])
+        z = np.ones((B, H)) if "z" in held else sigmoid(x_t @ w["Wz"] + h @ w["Uz"] + w["bz"])
+        r = np.ones((B, H)) if "r" in held else sigmoid(x_t @ w["Wr"] + h @ w["Ur"] + w["br"])
         h_tilde = np.tanh(x_t @ w["Wh"] + (r * h) @ w["Uh"] + w["bh"])
         h = (1.0 - z) * h + z * h_tilde
         if mask is not None:

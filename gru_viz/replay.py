@@ -240,7 +240,7 @@ def replay_bytes(replay: Replay) -> bytes:
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "model": {"hidden_size": replay.config.hidden_size, "output": replay.config.output},
+        "model": replay.config.to_dict(),
         "train": replay.train_config,
         "check_bits": [int(n) for n in replay.check_bits],
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gru_viz.addition import AdditionModel
-from gru_viz.checkpoint import DEFAULT_PATH, PROVED_PATH, TUTORIAL_PATH
+from gru_viz.checkpoint import DEFAULT_PATH, HANDMADE_PATH, PROVED_PATH, TUTORIAL_PATH
 from gru_viz.replay import Replay
 
 # Where the model a view is drawn for comes from: on the page, the shipped (or reference) model,
@@ -24,10 +24,12 @@ SHIPPED, FALLBACK, TRAINING, OWN, FILE = "shipped", "fallback", "training", "own
 ROBUST_REFERENCE = "shipped robust model"
 TUTORIAL_REFERENCE = "shipped tutorial model"
 PROVED_REFERENCE = "shipped proved model"
+HANDMADE_REFERENCE = "hand-made adder"
 REFERENCES = {  # every shipped model, by its name on the page
     ROBUST_REFERENCE: DEFAULT_PATH,
     TUTORIAL_REFERENCE: TUTORIAL_PATH,
     PROVED_REFERENCE: PROVED_PATH,
+    HANDMADE_REFERENCE: HANDMADE_PATH,
 }
 CURVE_REFERENCES = (ROBUST_REFERENCE, TUTORIAL_REFERENCE)  # drawn beside any model's curves
 
@@ -35,9 +37,10 @@ CURVE_REFERENCES = (ROBUST_REFERENCE, TUTORIAL_REFERENCE)  # drawn beside any mo
 @dataclass(frozen=True)
 class ActiveModel:
     """The model a view is drawn for (None until a training's first step), where it comes from
-    (SHIPPED, FALLBACK, TRAINING, OWN or FILE) and a label. With units switched off, `model` is the
+    (SHIPPED, FALLBACK, TRAINING, OWN or FILE) and a label. With weights edited (`edits`),
+    `model` is a new model made from `unedited`; with units switched off, `model` is the
     ablated model and `intact` the one it was made from. `replay`: how the intact model
-    learned, if known."""
+    learned, if known (not for an edited one: it never learned its edits)."""
 
     model: AdditionModel | None
     source: str
@@ -46,6 +49,8 @@ class ActiveModel:
     units_off: tuple[int, ...] = ()
     intact_model: AdditionModel | None = None
     replay: Replay | None = None
+    edits: str = ""  # weights changed by hand, as a link holds them (gru_viz.edits)
+    unedited: AdditionModel | None = None  # the model before them
 
     @property
     def intact(self) -> AdditionModel | None:
@@ -62,8 +67,16 @@ def describe(model: AdditionModel) -> str:
     """A one-line description of a model from its config, training config and provenance."""
     train = model.train_config or {}
     parts = [f"{model.config.hidden_size} hidden units"]
+    if model.provenance.get("handmade"):
+        parts.append("weights written by hand, not trained")
+    if model.config.held_gates:
+        from gru_viz.config import held_words
+
+        parts.append(held_words(model.config.held_gates))
     if train.get("preset"):
         parts.append(f"{train['preset']} preset")
+    if model.provenance.get("edited"):
+        parts.append("weights edited by hand")
     steps = model.provenance.get("steps")
     if steps:
         parts.append(f"{steps:,} steps")
@@ -86,6 +99,20 @@ def from_file(model: AdditionModel, path: str | Path | None = None) -> ActiveMod
     except ValueError:  # a broken record: as if there were none
         replay = None
     return ActiveModel(model, FILE, f"model {Path(path or DEFAULT_PATH).name}", replay=replay)
+
+
+def with_edits(active: ActiveModel, edits: dict) -> ActiveModel:
+    """`active` with weights changed by hand (gru_viz.edits: {key: value}), a new model; as it
+    is if there are none or no model yet."""
+    if not edits or active.model is None:
+        return active
+    from gru_viz.edits import edited_model, edits_text
+
+    n = len(edits)
+    label = f"{active.label}, with {n} weight{'s' if n > 1 else ''} edited by hand"
+    model = edited_model(active.model, edits)
+    text = edits_text(edits)
+    return replace(active, model=model, label=label, edits=text, unedited=active.model, replay=None)
 
 
 def with_units_off(active: ActiveModel, units: list[int] | tuple[int, ...]) -> ActiveModel:
@@ -120,14 +147,16 @@ def curve_models(
     active: ActiveModel, references: dict[str, AdditionModel]
 ) -> list[tuple[str, AdditionModel, bool]]:
     """(name, model, main) for a figure that draws a model beside the references: the model,
-    then the intact model if units are switched off, then each reference that is not the same
-    model."""
+    then the intact model if units are switched off, the unedited one if weights are edited,
+    then each reference that is not the same model."""
     main = "this model" if active.source == FILE else "model on this page"
     if active.units_off:
         main = "model with units off"
     chosen = [(main, active.model, True)]
     if active.units_off:
         chosen.append(("model with all units on", active.intact, False))
+    if active.edits:
+        chosen.append(("model before the edits", active.unedited, False))
     seen = {model.fingerprint() for _, model, _ in chosen}
     for name, model in references.items():
         if model.fingerprint() not in seen:

@@ -105,13 +105,13 @@ CHUNK_STEPS = 25  # at most this many Adam steps run in one compiled call
 NOISE_RAMP_STEPS = 1000  # state noise grows to its full size over this many steps
 
 
-def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_noise, seed):
+def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_noise, seed, held):
     """One Adam step on one batch x (B, T, 2), target (B, T); returns the loss before it.
 
     state_noise > 0 adds uniform noise in [-s, s] to every unit of h_t after every step, s growing
     from 0 to state_noise over the first NOISE_RAMP_STEPS steps (so that the model learns to add
     before it must withstand the full noise), drawn from `seed` (int32 (1,)) and the step count:
-    the same seed gives the same noise."""
+    the same seed gives the same noise. `held` names gates held at 1 (ModelConfig.held_gates)."""
     noise = None
     if state_noise > 0:
         shape = tf.concat([tf.shape(x)[:2], tf.shape(weights[3])[:1]], 0)  # (B, T, H)
@@ -119,7 +119,7 @@ def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_nois
         scale = state_noise * tf.minimum(1.0, (t + 1.0) / NOISE_RAMP_STEPS)  # growing at first
         noise = tf.random.stateless_uniform(shape, noise_seed, -1.0, 1.0) * scale
     with tf.GradientTape() as tape:
-        y = gru_sequence(x, *weights, keep_internals=False, noise=noise)["y"]  # (B, T)
+        y = gru_sequence(x, *weights, keep_internals=False, noise=noise, held=held)["y"]  # (B, T)
         if loss_kind == "cross_entropy":
             per_bit = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=y)
         else:
@@ -136,10 +136,11 @@ def _adam_step(weights, m, v, t, x, target, learning_rate, loss_kind, state_nois
 
 
 @functools.cache
-def _compiled_chunk(loss_kind: str, state_noise: float = 0.0):
+def _compiled_chunk(loss_kind: str, state_noise: float = 0.0, held: tuple[str, ...] = ()):
     """The first n of the batches xs (K, B, T, 2), targets (K, B, T) as n Adam steps in one XLA
     call, after copying the state (weights, m, v, t) into `saved`; returns the K losses (the
-    first n meaningful). `seed` (int32 (1,)) draws the state noise, if any."""
+    first n meaningful). `seed` (int32 (1,)) draws the state noise, if any; `held` names gates
+    held at 1."""
 
     def chunk(state, saved, xs, targets, n, learning_rate, seed):
         for copy, variable in zip(saved, state):
@@ -147,9 +148,8 @@ def _compiled_chunk(loss_kind: str, state_noise: float = 0.0):
         weights, m, v, t = _unpack(state)
 
         def body(k, losses):
-            loss = _adam_step(
-                weights, m, v, t, xs[k], targets[k], learning_rate, loss_kind, state_noise, seed
-            )
+            args = (learning_rate, loss_kind, state_noise, seed, held)
+            loss = _adam_step(weights, m, v, t, xs[k], targets[k], *args)
             return k + 1, losses.write(k, loss)
 
         _, losses = tf.while_loop(
@@ -208,12 +208,12 @@ def check_operands(config: TrainConfig) -> dict[int, np.ndarray]:
 
 
 @functools.cache
-def _compiled_check(output: str):
+def _compiled_check(output: str, held: tuple[str, ...] = ()):
     """Exact-sum fraction and smallest signed bit margin of x (N, T, 2) against target (N, T),
-    in one XLA call."""
+    in one XLA call, for a model holding the gates `held` at 1."""
 
     def run(weights, x, target):
-        y = gru_sequence(x, *weights, keep_internals=False)["y"]  # (N, T)
+        y = gru_sequence(x, *weights, keep_internals=False, held=held)["y"]  # (N, T)
         p = tf.sigmoid(y) if output == "logistic" else tf.clip_by_value(y, 0.0, 1.0)
         worst = tf.reduce_min(tf.where(target > 0.5, p - 0.5, 0.5 - p), axis=1)  # (N,)
         return tf.reduce_mean(tf.cast(worst > 0, tf.float32)), tf.reduce_min(worst)
@@ -226,6 +226,7 @@ class CheckSet:
 
     def __init__(self, config: TrainConfig) -> None:
         self.output = config.output
+        self.held = config.held_gates
         self.sets = []  # (n_bits, x (N, n + 1, 2), target (N, n + 1))
         for n_bits, operands in check_operands(config).items():
             x = bitlib.model_inputs(operands, n_bits + 1)
@@ -233,7 +234,7 @@ class CheckSet:
             self.sets.append((n_bits, tf.constant(x), tf.constant(target)))
 
     def __call__(self, model: GRUModel) -> tuple[dict[int, float], float]:
-        run = _compiled_check(self.output)
+        run = _compiled_check(self.output, self.held)
         results = {n: run(model.variables, x, target) for n, x, target in self.sets}
         accuracy = {n: float(acc) for n, (acc, _) in results.items()}
         return accuracy, min(float(margin) for _, margin in results.values())
@@ -334,6 +335,9 @@ class _Run:
         self.rng = np.random.default_rng(config.seed)
         self.start = time.perf_counter()
         weights = init_weights(config.model, self.rng, config.init, config.init_std)
+        for gate in config.held_gates:  # drawn as for a GRU (the same seed, the same others)...
+            for name in (f"W{gate}", f"U{gate}", f"b{gate}"):  # ...and zero: they are unused
+                weights[name][...] = 0.0
         self.model = GRUModel(config.model, weights, train_config=config.to_dict())
         self.data = make_dataset(config, self.rng)
         variables = list(self.model.variables)
@@ -360,7 +364,7 @@ class _Run:
         self._run_chunk(n)
 
     def _run_chunk(self, n: int) -> np.ndarray:
-        chunk = _compiled_chunk(self.config.loss, self.config.state_noise)
+        chunk = _compiled_chunk(self.config.loss, self.config.state_noise, self.config.held_gates)
         seed = tf.constant([self.config.seed % 2**31], tf.int32)
         args = (self.state, self.saved, *self.batches, tf.constant(n), self.learning_rate, seed)
         losses = chunk(*args).numpy()

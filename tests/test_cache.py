@@ -147,3 +147,29 @@ def test_results_are_dropped_oldest_first_to_fit_the_memory_budget():
     cache.get(models[1], array, 1)  # still there
     cache.get(models[0], array, 0)  # computed again
     assert computed == [0, 1, 2, 3, 0]
+
+
+def test_jobs_of_a_model_no_longer_shown_leave_the_queue_and_come_back_if_asked():
+    cache = AnalysisCache()
+    release, started, ran = threading.Event(), threading.Event(), []
+
+    @heavy
+    def slow(model, progress):
+        started.set()
+        ran.append(float(model.value))
+        assert release.wait(WAIT)
+        return float(model.value)
+
+    busy = [TinyModel(v) for v in (1.0, 2.0)]  # both workers busy with these
+    for model in busy:
+        cache.request(model, slow)
+    assert started.wait(WAIT)
+    stale, fresh = TinyModel(3.0), TinyModel(4.0)
+    cache.request(stale, slow)
+    cache.request(fresh, slow)
+    assert cache.cancel_queued(stale) == 1  # an edit replaced it
+    assert cache.cancel_queued(busy[0]) == 0  # running: it finishes
+    release.set()
+    assert cache.wait(fresh, slow) == ready(4.0)
+    assert 3.0 not in ran
+    assert cache.wait(stale, slow) == ready(3.0)  # asked again: computed afresh

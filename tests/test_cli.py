@@ -55,6 +55,16 @@ def test_train_saves_a_loadable_model(tmp_path, capsys):
     assert model.config.hidden_size == 8 and model.train_config["max_steps"] == 30
 
 
+def test_train_holds_gates_at_one(tmp_path, capsys):
+    out = tmp_path / "held.npz"
+    args = ["train", "--steps", "2", "--hidden-size", "3", "--hold", "r", "--hold", "z"]
+    assert main([*args, "--quiet", "-o", str(out)]) == 0
+    model = gru_viz.load_model(out)
+    assert model.config.held_gates == ("z", "r") and model.train_config["held_gates"] == ["z", "r"]
+    with pytest.raises(SystemExit):  # argparse: not one of z, r
+        main(["train", "--hold", "h", "-o", str(out)])
+
+
 @pytest.mark.parametrize(
     "args,message",
     [

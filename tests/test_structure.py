@@ -66,6 +66,7 @@ def test_every_public_name_is_callable_after_every_submodule_is_imported(tmp_pat
         "certify": lambda f: f(gru_viz.load_model(ROOT / "assets" / "proved.npz")).proved,
         "counterexample": lambda f: f(gru_viz.load_model(ROOT / "assets" / "tutorial.npz")),
         "show": lambda f: f(1023, 1, view="states", model=small, theme="dark"),
+        "handmade_adder": lambda f: f().trace(2**20 - 1, 1).correct,
     }
     assert set(calls) == set(gru_viz.__all__), "every public name is called below"
     for name, call in calls.items():

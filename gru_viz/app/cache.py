@@ -98,7 +98,8 @@ class AnalysisCache:
         if found:
             return ready(value)
         with self._lock:
-            if (fingerprint, key) not in self._running:
+            known = self._running.get((fingerprint, key))
+            if known is None or known[0].cancelled():  # (cancelled: see cancel_queued)
                 progress = _Progress()
                 future = self._submit(analysis, model, args, progress, urgent)
                 self._running[fingerprint, key] = (future, progress)
@@ -109,6 +110,25 @@ class AnalysisCache:
         if future.done():
             return self._finish(fingerprint, key, future)
         return pending(progress.fraction)
+
+    def cancel_queued(self, model: AdditionModel) -> int:
+        """Take the jobs for `model` that have not started out of the queues (a page that no
+        longer shows it: an edit replaced it); how many. Anyone who asks again gets them
+        queued afresh."""
+        fingerprint = model.fingerprint()
+        with self._lock:
+            mine = {id(f) for (fp, _), (f, _) in self._running.items() if fp == fingerprint}
+        dropped = 0
+        with self._queued:
+            for queue in (self._urgent, self._later):
+                jobs = list(queue)
+                queue.clear()
+                for job in jobs:
+                    if id(job[0]) in mine and job[0].cancel():
+                        dropped += 1
+                    else:
+                        queue.append(job)
+        return dropped
 
     def wait(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
         """The background result of analysis(model, *args), waiting for it if need be."""

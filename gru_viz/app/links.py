@@ -1,5 +1,6 @@
-"""The page's links: which numbers go into the URL, and links that retrain a model trained on
-the page (?train=robust_h16_lr0.01_batch128_bits16_steps2000_seed0). Plain functions."""
+"""The page's links: which numbers go into the URL, links that retrain a model trained on the
+page (?train=robust_h16_lr0.01_batch128_bits16_steps2000_seed0), and what a link that edits
+weights (?edit=bz.2:-30) is told. Plain functions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from gru_viz.app.workspace import Workspace
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
 
 LINK_DIGITS = 300  # a number longer than this is left out of the page's link
+LINK_EDIT_CHARS = 2000  # edits longer than this as text are left out of the link
 
 
 def link_value(text: str, default: str) -> str | None:
@@ -140,3 +142,29 @@ def link_slots_full(slots: TrainingSlots) -> str:
 
 def bad_train_link(error: ValueError) -> str:
     return f"This link's model cannot be retrained: {error}. The shipped model is shown instead."
+
+
+# LINKS THAT EDIT WEIGHTS: ?edit=bz.2:-30,Uh.0.3:1.5 (gru_viz.edits)
+
+EDITS_CLEARED = (
+    "The weights you edited belonged to the model you left, so they were cleared: this model "
+    "is shown as it is."
+)
+
+
+def bad_edit_link(error: ValueError) -> str:
+    return f"This link's edits were not applied, nothing changed: {error}."
+
+
+def edited_note(active) -> str:
+    """On every tab: the model shown has weights edited by hand, which ones, and where to undo
+    them."""
+    from gru_viz.edits import edits_words, parse_edits
+
+    edits = parse_edits(active.edits, active.model.config)
+    n = len(edits)
+    note = "" if len(active.edits) <= LINK_EDIT_CHARS else " (too many for the page's link)"
+    return (
+        f"Weights edited by hand{note}: {edits_words(edits)}. Every tab shows the model with "
+        f"{'this edit' if n == 1 else f'these {n} edits'}; Build it yourself undoes them."
+    )

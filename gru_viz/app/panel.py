@@ -13,6 +13,7 @@ from gru_viz.app.workspace import SharedModel, Workspace
 from gru_viz.carry import CarryUnits
 from gru_viz.config import TUNABLE, TrainConfig, Tunable
 from gru_viz.sources import (
+    HANDMADE_REFERENCE,
     PROVED_REFERENCE,
     SHIPPED,
     TUTORIAL_REFERENCE,
@@ -23,7 +24,8 @@ from gru_viz.sources import (
 SHIPPED_CHOICE, OWN_CHOICE = "Shipped model", "This session's model"
 TUTORIAL_CHOICE = "Tutorial model"  # the shipped model trained by the article's recipe
 PROVED_CHOICE = "Proved model"  # the shipped model of the provable preset
-MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, PROVED_CHOICE, OWN_CHOICE)
+HANDMADE_CHOICE = "Hand-made adder"  # gru_viz.handmade_adder: written, not trained
+MODEL_CHOICES = (SHIPPED_CHOICE, TUTORIAL_CHOICE, PROVED_CHOICE, HANDMADE_CHOICE, OWN_CHOICE)
 PLAY_SECONDS = 0.25  # between steps while the step view plays: 4 bits a second
 
 
@@ -44,6 +46,9 @@ def chosen_model(
         proved = shipped[PROVED_REFERENCE]
         label = "shipped proved model, of the provable preset: " + describe(proved)
         return ActiveModel(proved, SHIPPED, label)
+    if choice == HANDMADE_CHOICE:
+        handmade = shipped[HANDMADE_REFERENCE]
+        return ActiveModel(handmade, SHIPPED, "the hand-made adder: " + describe(handmade))
     return workspace.active(shared, use_own=choice == OWN_CHOICE)
 
 

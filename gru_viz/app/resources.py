@@ -75,6 +75,8 @@ def shipped_replays():
 
     replays = {}
     for model, path in zip(reference_models().values(), REFERENCES.values()):
+        if not model.train_config:  # written, not trained: there is no record to read
+            continue
         try:
             replays[model.fingerprint()] = load_replay(replay_path(path))
         except ValueError:  # no record shipped, or a broken one: the tab says there is none

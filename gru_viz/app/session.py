@@ -1,5 +1,6 @@
 """One browser session on the page: its settings, its workspace, the model it looks at (with the
-units it switched off), and a link that retrains a model as the page opens. Streamlit calls."""
+weights it edited and the units it switched off), and links that retrain a model or edit its
+weights as the page opens. Streamlit calls."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 from gru_viz.app import links, panel, wording
 from gru_viz.app.resources import reference_models, shared_model, training_slots
 from gru_viz.app.settings import AppSettings, settings_from_env
-from gru_viz.sources import ActiveModel, with_units_off
+from gru_viz.sources import ActiveModel, with_edits, with_units_off
 
 
 def read_settings() -> AppSettings:
@@ -54,9 +55,70 @@ def chosen(choice: str | None, settings: AppSettings) -> ActiveModel:
 
 
 def current_model(settings: AppSettings) -> ActiveModel:
-    """The model the page shows: the session's choice, with the units it switched off."""
-    active = chosen(st.session_state.get("model_source"), settings)
+    """The model the page shows: the session's choice, with the weights it edited and the
+    units it switched off."""
+    active = with_session_edits(chosen(st.session_state.get("model_source"), settings))
     return with_units_off(active, st.session_state.get(units_off_key(active), []))
+
+
+def with_session_edits(active: ActiveModel) -> ActiveModel:
+    """`active` with this session's edits (gru_viz.edits), which belong to the model they were
+    made on: choosing another model clears them (and says so). A link's edits (?edit=...) are
+    read on the first run that has a settled model, checked as typed ones are, and the link
+    holds the edits as they are now. A training's live model is never edited."""
+    from gru_viz.edits import edits_text, parse_edits
+
+    state = st.session_state
+    if "edits" not in state:  # a new page: the link's edits wait for the model
+        state.edits, state.edit_link = {}, st.query_params.get("edit", "")
+    if active.model is None or active.live:
+        return active
+    base = active.model.fingerprint()
+    if state.get("edits_base") != base:
+        if state.edits:
+            state.edit_message = ("info", links.EDITS_CLEARED)
+        state.edits, state.edits_base = {}, base
+    link = state.pop("edit_link", "")
+    if link:
+        try:
+            state.edits = parse_edits(link, active.model.config)
+        except ValueError as error:
+            state.edit_message = ("error", links.bad_edit_link(error))
+    text = edits_text(state.edits)
+    if text and len(text) <= links.LINK_EDIT_CHARS:
+        st.query_params["edit"] = text
+    else:
+        st.query_params.pop("edit", None)
+    if not state.edits:
+        return active
+    made = state.get("edited")  # (what it was made from, the edited model): once per edit
+    if made is None or made[0] != (base, text, active.label):
+        state.edited = made = ((base, text, active.label), with_edits(active, state.edits))
+    return made[1]
+
+
+def set_edits(edits: dict) -> None:
+    """This session's edits become `edits`; the analyses still queued for the model they
+    replace are dropped (nobody looks at it now)."""
+    from gru_viz.app.resources import analysis_cache
+
+    made = st.session_state.get("edited")
+    st.session_state.edits = dict(edits)
+    st.session_state.edit_message = ("", "")
+    if made is not None:
+        analysis_cache().cancel_queued(made[1].model)
+
+
+def edit_messages() -> None:
+    """What became of the link's edits, or that edits were cleared; and, on every tab, that
+    the model shown has weights edited by hand."""
+    kind, message = st.session_state.get("edit_message", ("", ""))  # until the edits change
+    if message:
+        show = st.error if kind == "error" else st.info
+        show(wording.literal(message), icon=":material/edit:")
+    made = st.session_state.get("edited")
+    if st.session_state.get("edits") and made is not None:
+        st.info(wording.literal(links.edited_note(made[1])), icon=":material/edit:")
 
 
 def units_off_key(active: ActiveModel) -> str:

@@ -28,7 +28,8 @@ def model_panel(settings: AppSettings) -> None:
         f"{max(DEFAULT_LENGTHS):,} bits, not proved); the "
         "tutorial model was trained by the 2017 article's recipe on 4-bit numbers; the proved "
         "model, a small one of the provable preset, comes with a certificate that it adds "
-        "every length. All are shared by everyone; yours is trained or uploaded here.",
+        "every length; the hand-made adder's weights are written, not trained (Build it "
+        "yourself). All are shared by everyone; yours is trained or uploaded here.",
     )
     active = current_model(settings)
     link = link_training(use_own(), ws)  # a model trained here: its settings and seed

@@ -19,6 +19,8 @@ from gru_viz.views import (
     steps,
     training,
     units,
+    weights,
+    why_gates,
 )
 from gru_viz.views.view import ANIMATION, DOT, PLOTLY, View, ViewError
 
@@ -35,6 +37,8 @@ VIEWS: dict[str, View] = {
         state_map.VIEW,
         saturation.VIEW,
         training.VIEW,
+        weights.VIEW,
+        why_gates.VIEW,
     )
 }
 

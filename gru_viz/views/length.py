@@ -15,6 +15,9 @@ from gru_viz.views.view import View
 from gru_viz.why import longest_chain
 
 LENGTH_CURVE = Analysis("how far it adds", length.length_curve, heavy=True, takes_progress=True)
+QUICK_CURVE = Analysis(
+    "how far it adds (quick)", length.quick_length_curve, heavy=True, takes_progress=True
+)
 
 
 def build(
@@ -27,20 +30,26 @@ def build(
     references: dict[str, AdditionModel] | None = None,
     main_name: str | None = None,
     mark_training: bool = True,
+    quick: bool = False,
 ) -> go.Figure:
     """The length curves of the model (named `main_name` if given), of the model with all
-    units on (if some are off) and of each reference (default: the shipped models) that is not
-    the same model, each with the length it was trained on marked (mark_training). Curves still
-    computing are left out; NotReady if none is ready, or if one failed."""
+    units on (if some are off), before its edits (if edited) and of each reference (default:
+    the shipped models) that is not the same model, each with the length it was trained on
+    marked (mark_training). `quick`: the quick curves (length.quick_length_curve) and no
+    references. Curves still computing are left out; NotReady if none is ready, or if one
+    failed."""
     analyses = analyses or Compute()
     named, waiting = [], None
+    if quick:
+        references = {}
+    analysis = QUICK_CURVE if quick else LENGTH_CURVE
     chosen = curve_models(active, curve_references() if references is None else references)
     if main_name is not None:
         chosen[0] = (main_name, *chosen[0][1:])
     for name, model, main in chosen:
-        result = analyses.request(model, LENGTH_CURVE)
+        result = analyses.request(model, analysis)
         if result.failed:
-            raise NotReady(LENGTH_CURVE, result)
+            raise NotReady(analysis, result)
         if result.ready:
             bits = model.train_bits if mark_training else None
             chain = longest_chain(bits) if bits else None
@@ -48,7 +57,7 @@ def build(
         else:
             waiting = waiting or result
     if not named:
-        raise NotReady(LENGTH_CURVE, waiting)
+        raise NotReady(analysis, waiting)
     return figures.length_figure(named, theme=theme)
 
 

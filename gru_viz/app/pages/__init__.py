@@ -6,6 +6,7 @@ the link names alone, without the title or the tab bar."""
 from __future__ import annotations
 
 from gru_viz.app.pages import (
+    build,
     how_far,
     how_it_learned,
     inside,
@@ -15,7 +16,7 @@ from gru_viz.app.pages import (
     the_sum,
 )
 
-PAGES = (story, the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side)
+PAGES = (story, the_sum, step_by_step, how_far, inside, how_it_learned, side_by_side, build)
 TABS = tuple(page.TITLE for page in PAGES)
 DEFAULT_TAB = the_sum.TITLE  # what a link without ?tab= opens; the story is one click away
 
