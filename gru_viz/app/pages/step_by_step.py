@@ -16,6 +16,7 @@ from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
     explain,
+    export_button,
     plot_config,
     show_view,
     theme,
@@ -97,13 +98,12 @@ def animation_download(active, a, b, analyses: PageAnalyses) -> None:
 
     look = theme()  # read here: the file is made outside this run
     cache = analyses.cache
-    st.download_button(
+    export_button(
         "Animated HTML",
-        data=lambda: figure_html(VIEWS["steps"].build(active, a, b, look, cache)),
-        file_name=f"{VIEWS['steps'].file_name(a, b)}.html",
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/animation:",
+        lambda: figure_html(VIEWS["steps"].build(active, a, b, look, cache)).encode(),
+        "the animation",
+        f"{VIEWS['steps'].file_name(a, b)}.html",
+        "text/html",
         key="steps_html",
         help="The step-through as one self-contained HTML file with a play button and a "
         "slider: the cursor and the carry unit's state move bit by bit, with each step's "
