@@ -55,6 +55,7 @@ def test_thirty_requests_at_once_are_made_two_at_a_time_and_all_arrive():
     assert all(job.state == QUEUED for job in jobs[2:])
     assert [line.place(job) for job in jobs[2:5]] == [1, 2, 3]
     assert "27 ahead of it in line" in job_words(jobs[-1], line)
+    assert "makes 2 at a time, at most 32 waiting" in job_words(jobs[-1], line)
     draw.go.set()
     wait(jobs)
     assert draw.most == 2 and line.peak_making == 2
@@ -104,3 +105,25 @@ def test_a_request_that_waited_too_long_is_given_up_with_a_message():
     wait([first, late])
     assert first.state == DONE and late.state == FAILED
     assert "waited more than 0 s for its turn" in late.error
+
+
+def test_a_busy_line_keeps_one_session_open_and_closes_it_when_idle():
+    opened: list[str] = []
+
+    class Browser:  # a stand-in for gru_viz.export.kept_browser
+        def __enter__(self):
+            opened.append("open")
+
+        def __exit__(self, *exc):
+            opened.append("closed")
+
+    line = ExportLine(drawing=1, waiting=8, session=Browser, idle=0.2)
+    jobs = [line.submit(ExportJob(lambda: b"<svg/>", "the SVG")) for _ in range(5)]
+    wait(jobs)
+    deadline = time.monotonic() + 5
+    while opened[-1:] != ["closed"]:
+        assert time.monotonic() < deadline, opened
+        time.sleep(0.01)
+    assert opened == ["open", "closed"]  # one browser for the five
+    wait([line.submit(ExportJob(lambda: b"<svg/>", "the SVG"))])
+    assert opened[:3] == ["open", "closed", "open"]  # opened again for later work

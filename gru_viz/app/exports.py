@@ -2,24 +2,29 @@
 HTML), made in a line with a cap, so that a crowd pressing the buttons at once cannot start a
 Chromium each or fill the memory. Plain threads; no Streamlit calls.
 
-kaleido starts one headless Chromium per figure it draws (about 3 s and 100-200 MB each), so at
-most DRAWING files are made at once in one server process; up to WAITING more wait in line,
-first come, first served, and each knows its place; a request beyond that is refused at once
-with a message naming the limit. A request whose page is gone before its turn is dropped. Each
-session keeps only the newest file per button, until it downloads it or asks again.
+Left to itself kaleido starts one headless Chromium per figure (about 3 s, and a dozen
+processes holding 300-900 MB, each), and two drawn at once from two threads can fail. So files
+are made one at a time (DRAWING) in one server process, and a line that has work keeps one
+Chromium open for it (`session`, gru_viz.export.kept_browser): 0.5-1 s a figure, closed again
+once the line has been idle for IDLE seconds. Up to WAITING requests wait in line, first come,
+first served, and each knows its place; a request beyond that is refused at once with a
+message naming the limit. A request whose page is gone before its turn is dropped. Each session
+keeps only the newest file per button, until it downloads it or asks again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DRAWING = 2  # files made at once per server process: at most this many Chromiums alive
+DRAWING = 1  # files made at once per server process, in one Chromium kept open meanwhile
 WAITING = 32  # requests waiting in line at most; later ones are refused with a message
-MAX_WAIT = 300.0  # seconds a request may wait for its turn before it is given up
+MAX_WAIT = 150.0  # seconds a request may wait for its turn before it is given up
+IDLE = 10.0  # seconds the line keeps its session (Chromium) open for the next request
 
 
 class ExportRefused(ValueError):
@@ -52,11 +57,18 @@ class ExportLine:
     """At most `drawing` jobs made at once, `waiting` more in line (see the module doc)."""
 
     def __init__(
-        self, drawing: int = DRAWING, waiting: int = WAITING, max_wait: float = MAX_WAIT
+        self,
+        drawing: int = DRAWING,
+        waiting: int = WAITING,
+        max_wait: float = MAX_WAIT,
+        session: Callable[[], contextlib.AbstractContextManager] | None = None,
+        idle: float = IDLE,
     ) -> None:
         if drawing < 1 or waiting < 0:
             raise ValueError(f"drawing must be at least 1 and waiting at least 0; got {drawing}")
         self.drawing, self.waiting, self.max_wait = drawing, waiting, max_wait
+        self.session = session or contextlib.nullcontext  # held open while there is work
+        self.idle = idle
         self._line: deque[ExportJob] = deque()
         self._making = 0
         self._changed = threading.Condition()
@@ -99,12 +111,14 @@ class ExportLine:
     def queued(self) -> int:
         return len(self._line)
 
-    def _next(self) -> ExportJob:
-        """The next job to make, dropping those whose page is gone or that waited too long.
-        Called with the lock held."""
+    def _next(self) -> ExportJob | None:
+        """The next job to make, dropping those whose page is gone or that waited too long;
+        None once the line has been empty for `idle` seconds. Called with the lock held."""
         while True:
-            while not self._line:
-                self._changed.wait()
+            if not self._line:
+                self._changed.wait(self.idle)
+                if not self._line:
+                    return None
             job = self._line.popleft()
             if job.alive is not None and not _safe(job.alive):
                 job.state, job.error = FAILED, "the page that asked for it is gone"
@@ -119,24 +133,44 @@ class ExportLine:
             return job
 
     def _work(self) -> None:
+        """Wait for work; then, with the session open, make jobs until the line is idle."""
         while True:
             with self._changed:
-                job = self._next()
-                job.state = MAKING
-                self._making += 1
-                self.peak_making = max(self.peak_making, self._making)
-            started = time.perf_counter()
+                while not self._line:
+                    self._changed.wait()
             try:
-                job.data = job.make()
-                job.state = DONE
-            except Exception as error:  # shown by the button; one line
-                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-                job.error, job.state = first, FAILED
-            finally:
-                job.seconds = time.perf_counter() - started
-                with self._changed:
-                    self._making -= 1
-                    self._changed.notify_all()
+                with self.session():
+                    while self._make_next():
+                        pass
+            except Exception:  # the session would not open or close: each job says why
+                while self._make_next():
+                    pass
+
+    def _make_next(self) -> bool:
+        """Make the next job; False once the line is idle."""
+        with self._changed:
+            job = self._next()
+            if job is None:
+                return False
+            job.state = MAKING
+            self._making += 1
+            self.peak_making = max(self.peak_making, self._making)
+        self._make(job)
+        return True
+
+    def _make(self, job: ExportJob) -> None:
+        started = time.perf_counter()
+        try:
+            job.data = job.make()
+            job.state = DONE
+        except Exception as error:  # shown by the button; one line
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            job.error, job.state = first, FAILED
+        finally:
+            job.seconds = time.perf_counter() - started
+            with self._changed:
+                self._making -= 1
+                self._changed.notify_all()
 
 
 def _safe(check: Callable[[], bool]) -> bool:
@@ -152,8 +186,8 @@ def job_words(job: ExportJob, line: ExportLine) -> str:
         place = line.place(job)
         ahead = "next in line" if place in (None, 1) else f"{place - 1} ahead of it in line"
         return (
-            f"Waiting to make {job.what}: {ahead} (the server makes {line.drawing} files at "
-            f"once, {line.making} now)."
+            f"Waiting to make {job.what}: {ahead} (the server makes {line.drawing} at a time, "
+            f"at most {line.waiting} waiting)."
         )
     if job.state == MAKING:
         return f"Making {job.what} on the server (a few seconds)..."

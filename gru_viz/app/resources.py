@@ -127,5 +127,6 @@ def _warm_views(path: str | None, max_trainings: int) -> bool:
 def export_line():
     """The line in which files asked for on the page are made (see gru_viz.app.exports)."""
     from gru_viz.app.exports import ExportLine
+    from gru_viz.export import kept_browser
 
-    return ExportLine()
+    return ExportLine(session=kept_browser)
