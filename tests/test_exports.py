@@ -70,7 +70,8 @@ def test_a_full_line_refuses_at_once_and_names_its_limit():
         assert time.monotonic() < deadline
         time.sleep(0.01)
     jobs += [line.submit(ExportJob(draw, "the SVG")) for _ in range(3)]
-    with pytest.raises(ExportRefused, match=r"the most it keeps in line \(3; 1 are made at once\)"):
+    full = r"the most it keeps in line \(3; it makes 1 at a time\)"
+    with pytest.raises(ExportRefused, match=full):
         line.submit(ExportJob(draw, "the SVG"))
     draw.go.set()
     wait(jobs)

@@ -81,7 +81,7 @@ class ExportLine:
             if len(self._line) >= self.waiting:
                 raise ExportRefused(
                     f"{len(self._line)} files are waiting to be made on this server, the most "
-                    f"it keeps in line ({self.waiting}; {self.drawing} are made at once). "
+                    f"it keeps in line ({self.waiting}; it makes {self.drawing} at a time). "
                     "Nothing was made: try again in a minute."
                 )
             job.state, job.asked = QUEUED, time.monotonic()
@@ -127,7 +127,7 @@ class ExportLine:
                 job.state = FAILED
                 job.error = (
                     f"it waited more than {self.max_wait:.0f} s for its turn (the server "
-                    f"makes {self.drawing} files at once); nothing was made: try again"
+                    f"makes {self.drawing} at a time); nothing was made: try again"
                 )
                 continue
             return job
