@@ -144,7 +144,7 @@ def downloads(name: str, fig, active: ActiveModel, a, b, cache, key: str, **opti
         )
 
 
-EXPORT_POLL_SECONDS = 1.0  # between reruns of an export's status while it waits or is made
+EXPORT_POLL_SECONDS = 2.0  # between reruns of an export's status while it waits or is made
 
 
 def export_button(
