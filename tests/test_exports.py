@@ -128,3 +128,20 @@ def test_a_busy_line_keeps_one_session_open_and_closes_it_when_idle():
     assert opened == ["open", "closed"]  # one browser for the five
     wait([line.submit(ExportJob(lambda: b"<svg/>", "the SVG"))])
     assert opened[:3] == ["open", "closed", "open"]  # opened again for later work
+
+
+def test_the_session_opens_only_for_a_job_that_needs_it():
+    opened: list[str] = []
+
+    class Browser:
+        def __enter__(self):
+            opened.append("open")
+
+        def __exit__(self, *exc):
+            opened.append("closed")
+
+    line = ExportLine(drawing=1, waiting=8, session=Browser, idle=0.2)
+    html = line.submit(ExportJob(lambda: b"<html/>", "the animation", needs_session=False))
+    wait([html])
+    time.sleep(0.4)
+    assert html.state == DONE and opened == []  # no browser for an HTML file

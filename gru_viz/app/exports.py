@@ -4,9 +4,10 @@ Chromium each or fill the memory. Plain threads; no Streamlit calls.
 
 Left to itself kaleido starts one headless Chromium per figure (about 3 s, and a dozen
 processes holding 300-900 MB, each), and two drawn at once from two threads can fail. So files
-are made one at a time (DRAWING) in one server process, and a line that has work keeps one
-Chromium open for it (`session`, gru_viz.export.kept_browser): 0.5-1 s a figure, closed again
-once the line has been idle for IDLE seconds. Up to WAITING requests wait in line, first come,
+are made one at a time (DRAWING) in one server process, and a line that has figures to draw
+keeps one Chromium open for them (`session`, gru_viz.export.kept_browser; a file made without a
+browser, such as an animation's HTML, opens none): 0.5-1 s a figure, closed again once the
+line has been idle for IDLE seconds. Up to WAITING requests wait in line, first come,
 first served, and each knows its place; a request beyond that is refused at once with a
 message naming the limit. A request whose page is gone before its turn is dropped. Each session
 keeps only the newest file per button, until it downloads it or asks again.
@@ -42,6 +43,7 @@ class ExportJob:
     make: Callable[[], bytes]
     what: str  # e.g. "the SVG", for messages
     alive: Callable[[], bool] | None = None  # False once the page that asked is gone
+    needs_session: bool = True  # False for a file made without the line's session (HTML)
     state: str = QUEUED
     data: bytes | None = None
     error: str = ""
@@ -133,21 +135,19 @@ class ExportLine:
             return job
 
     def _work(self) -> None:
-        """Wait for work; then, with the session open, make jobs until the line is idle."""
+        """Wait for work; make jobs until the line is idle, with the session open from the
+        first job that needs it until then."""
         while True:
             with self._changed:
                 while not self._line:
                     self._changed.wait()
-            try:
-                with self.session():
-                    while self._make_next():
-                        pass
-            except Exception:  # the session would not open or close: each job says why
-                while self._make_next():
+            with contextlib.ExitStack() as session:
+                while self._make_next(session):
                     pass
 
-    def _make_next(self) -> bool:
-        """Make the next job; False once the line is idle."""
+    def _make_next(self, session: contextlib.ExitStack) -> bool:
+        """Make the next job, opening the session for it if it needs one and none is open;
+        False once the line is idle."""
         with self._changed:
             job = self._next()
             if job is None:
@@ -155,6 +155,12 @@ class ExportLine:
             job.state = MAKING
             self._making += 1
             self.peak_making = max(self.peak_making, self._making)
+        if job.needs_session and not getattr(session, "opened", False):
+            try:
+                session.enter_context(self.session())
+            except Exception:  # (no browser: the job itself says what is wrong)
+                pass
+            session.opened = True
         self._make(job)
         return True
 

@@ -148,18 +148,25 @@ EXPORT_POLL_SECONDS = 2.0  # between reruns of an export's status while it waits
 
 
 def export_button(
-    label: str, make, what: str, file_name: str, mime: str, key: str, help: str | None = None
+    label: str,
+    make,
+    what: str,
+    file_name: str,
+    mime: str,
+    key: str,
+    help: str | None = None,
+    browser: bool = True,
 ) -> None:
-    """A button that has the server make a file with `make()` in the export line (at most a
-    few at once, gru_viz.app.exports), then says where it is in line, and offers the file to
-    save when it is made, or why it was not."""
+    """A button that has the server make a file with `make()` in the export line (one at a
+    time, gru_viz.app.exports), then says where it is in line, and offers the file to save
+    when it is made, or why it was not. `browser`: whether make() draws in Chromium."""
     jobs = st.session_state.setdefault("exports", {})
     job = jobs.get(key)
     st.button(
         label,
         key=key,
         on_click=_ask_export,
-        args=(key, make, what),
+        args=(key, make, what, browser),
         disabled=job is not None and job.live,
         icon=":material/download:",
         help=help,
@@ -170,12 +177,12 @@ def export_button(
         st.fragment(run_every=every)(_export_status)(key, file_name, mime, live)
 
 
-def _ask_export(key: str, make, what: str) -> None:
+def _ask_export(key: str, make, what: str, browser: bool) -> None:
     from gru_viz.app.exports import FAILED, ExportJob, ExportRefused
     from gru_viz.app.resources import export_line
     from gru_viz.app.runtime import page_alive_check
 
-    job = ExportJob(make, what, alive=page_alive_check())
+    job = ExportJob(make, what, alive=page_alive_check(), needs_session=browser)
     try:
         export_line().submit(job)
     except ExportRefused as refused:

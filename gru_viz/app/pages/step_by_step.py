@@ -105,6 +105,7 @@ def animation_download(active, a, b, analyses: PageAnalyses) -> None:
         f"{VIEWS['steps'].file_name(a, b)}.html",
         "text/html",
         key="steps_html",
+        browser=False,
         help="The step-through as one self-contained HTML file with a play button and a "
         "slider: the cursor and the carry unit's state move bit by bit, with each step's "
         f"arithmetic above. It plays bits 0 to {figures.MAX_FRAMES - 1} at most.",
