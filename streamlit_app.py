@@ -82,9 +82,10 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
     defaults = (wording.DEFAULT_A, wording.DEFAULT_B)
     for column, label, key, default in zip(st.columns(2), labels, "ab", defaults):
         with column:
-            if key not in st.session_state:  # a new page: the link's number, if it has one
-                st.session_state[key] = st.query_params.get(key, default)
-            text = st.text_input(label, key=key, help=help_text)
+            # A new session starts from the link's number, as a default: what the browser sends
+            # wins, so a page that moved to another replica keeps the edit it reconnected with.
+            start = {} if key in st.session_state else {"value": st.query_params.get(key, default)}
+            text = st.text_input(label, key=key, help=help_text, **start)
             link = links.link_value(text, default)
             if link is None:
                 st.query_params.pop(key, None)

@@ -8,6 +8,8 @@
     app       the Streamlit app in Chromium: cold start, warm edits, server memory
     load      eight browser sessions editing at once while two of them train
     capacity  one server: sessions served (over Streamlit's protocol), memory, start time
+    storms    hostile crowds on one server: 30 exports, 50 training links, 100 uploads at once
+    soak      20 sessions editing and 2 trainings for 30 minutes: memory growth, p95, errors
 
 Each measurement runs in a fresh Python process, so the first training in a process really is
 the first, and no measurement inherits another's compiled code or memory. Prints one Markdown
@@ -33,7 +35,18 @@ from pathlib import Path
 
 from benchmarks.common import Row, log, machine, markdown_table, run_measurement
 
-NAMES = ("training", "trace", "explain", "gates", "start", "app", "load", "capacity")
+NAMES = (
+    "training",
+    "trace",
+    "explain",
+    "gates",
+    "start",
+    "app",
+    "load",
+    "capacity",
+    "storms",
+    "soak",
+)
 CI = bool(os.environ.get("CI"))  # in CI a browser benchmark that cannot run is a failure
 DEFAULT_JSON = Path("benchmarks/results.json")
 

@@ -340,9 +340,17 @@ class GRUModel(AdditionModel):
         padded = np.zeros((padded_steps(n_steps), x.shape[0], 2), np.float32)  # (T', B, 2)
         padded[:n_steps] = np.swapaxes(x, 0, 1)
         held = self.config.held_gates
+        args = (tf.constant(padded), tf.constant(n_steps), self.variables, tf.constant(self.mask()))
         run = _forward_for(keep_internals, bool(self.ablated), x.shape[0], self.variables, held)
-        mask = tf.constant(self.mask())
-        out = run(tf.constant(padded), tf.constant(n_steps), self.variables, mask)
+        try:
+            out = run(*args)
+        except tf.errors.OpError as error:  # a damaged cache entry: compile afresh, once
+            if not xla_cache.recover(error):
+                raise
+            _concrete_forwards.clear()
+            _compiled_forward.cache_clear()
+            run = _forward_for(keep_internals, bool(self.ablated), x.shape[0], self.variables, held)
+            out = run(*args)
         # np.asarray shares TensorFlow's buffer (read-only) where .numpy() would copy all of it.
         return {name: np.asarray(value)[:, :n_steps] for name, value in out.items()}
 

@@ -19,12 +19,25 @@ TF_CPP_MIN_LOG_LEVEL to 3 unless it is set, which keeps them out of their output
 Every process that compiles the GRU enables it before its first compile: gru_viz.model does
 at import, so training, the forward pass and every analysis reuse what an earlier process
 compiled.
+
+A damaged cache costs at most a compile and one line on the log, never a failed call:
+- the shared directory is named for TensorFlow's version and build and for the CPU's features,
+  so code compiled by another TensorFlow, or for another CPU, is never read;
+- an entry that is cut short or whose compiled code is not even well-formed (a truncated copy,
+  a damaged disk) is removed from the shared directory instead of being linked;
+- a directory that cannot be written (read-only, full, owned by another user) turns the cache
+  off for the process;
+- should TensorFlow still fail to read an entry, `recover` empties the cache and the caller
+  compiles again (gru_viz.model does so for the forward pass).
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import logging
 import os
+import platform
 import shutil
 import tempfile
 import time
@@ -38,6 +51,7 @@ tf = quiet.tensorflow()  # (without its start-up lines)
 XLA_FLAG = "--tf_xla_persistent_cache_directory"
 XLA_CACHE_BYTES = 200 * 2**20  # the shared cache keeps its newest entries up to this size
 _enabled: dict[str, Path | None] = {}  # this process's private directory, once enabled
+_log = logging.getLogger(__name__)
 
 
 def enable() -> Path | None:
@@ -60,22 +74,80 @@ def _enable() -> Path | None:
     if setting.lower() in ("off", "0", "no") or any(f.startswith(XLA_FLAG) for f in flags):
         return None
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gru-viz"
-    shared = (Path(setting) if setting else base) / f"xla-tf{tf.__version__}"
+    shared = (Path(setting) if setting else base) / shared_name()
     try:
         shared.mkdir(parents=True, exist_ok=True)
         _prune_xla_cache(shared)
         private = Path(tempfile.mkdtemp(prefix=".process-", dir=shared))
-    except OSError:  # (another process pruning at the same time: no cache this time)
+    except OSError as error:  # read-only, full, another user's: compile without it
+        _log.warning(
+            "gru-viz: compiled-code cache %s cannot be used (%s); compiling without it",
+            shared,
+            error.strerror or error,
+        )
         return None
+    damaged = 0
     for entry in shared.glob("*.pb"):
         try:
             if _complete_entry(entry.read_bytes()):
                 os.link(entry, private / entry.name)
+            else:  # cut short or garbled: compiled again, and published whole
+                entry.unlink()
+                damaged += 1
         except OSError:
             continue
+    if damaged:
+        _log.warning(
+            "gru-viz: %d damaged entries removed from compiled-code cache %s; compiled again",
+            damaged,
+            shared,
+        )
     os.environ["TF_XLA_FLAGS"] = " ".join([*flags, f"{XLA_FLAG}={private}"])
     atexit.register(_close_xla_cache, private, shared)
     return private
+
+
+def shared_name() -> str:
+    """The shared directory's name: TensorFlow's version, and a hash of its build and of the
+    CPU's features, so that no process reads code compiled by another TensorFlow or for
+    another CPU (XLA compiles for the features of the CPU it runs on)."""
+    build = f"{tf.__version__} {tf.version.GIT_VERSION} {platform.machine()} {_cpu_features()}"
+    return f"xla-tf{tf.__version__}-{hashlib.sha256(build.encode()).hexdigest()[:10]}"
+
+
+def _cpu_features() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith(("flags", "Features")):
+                    return " ".join(sorted(line.split(":", 1)[1].split()))
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def recover(error: BaseException) -> bool:
+    """If `error` is TensorFlow failing to read a cached entry, empty this process's cache and
+    the entries it took from the shared one (one line on the log) and return True: the caller
+    compiles again, with new tf.functions (a failed one keeps failing). Else False."""
+    text = str(error)
+    if not isinstance(error, tf.errors.OpError) or not any(
+        sign in text for sign in ("serialized", "Serialized", "CompilationResult", "cache entry")
+    ):
+        return False
+    private = _enabled.get("private")
+    if private is None:
+        return False
+    for entry in private.glob("*.pb"):
+        (private.parent / entry.name).unlink(missing_ok=True)
+        entry.unlink(missing_ok=True)
+    first = (text.strip().splitlines() or [type(error).__name__])[0]
+    _log.warning(
+        "gru-viz: compiled-code cache %s could not be read (%s); emptied, compiling again",
+        private.parent,
+        first[:200],
+    )
+    return True
 
 
 def publish(private: Path | None = None, shared: Path | None = None) -> None:
@@ -87,7 +159,7 @@ def publish(private: Path | None = None, shared: Path | None = None) -> None:
     shared = shared or private.parent
     for entry in private.glob("*.pb"):
         target = shared / entry.name
-        if target.exists():
+        if target.exists():  # (damaged ones are removed as processes start)
             continue
         try:
             data = entry.read_bytes()
@@ -129,7 +201,29 @@ def _complete_entry(data: bytes) -> bool:
             return False
         position += length
         fields.append(tag >> 3)
-    return position == len(data) and fields[-1:] == [3] and 1 in fields and 2 in fields
+    whole = position == len(data) and fields[-1:] == [3] and 1 in fields and 2 in fields
+    return whole and _well_formed(data[-length:] if length else b"")
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether `data` reads as protobuf wire format to its end (the compiled code, itself a
+    message): garbled bytes almost never do."""
+    position = 0
+    while position < len(data):
+        tag, position = _varint(data, position)
+        kind = tag & 7
+        if position < 0 or tag >> 3 == 0 or kind not in (0, 1, 2, 5):
+            return False
+        if kind == 0:
+            _, position = _varint(data, position)
+        elif kind == 2:
+            length, position = _varint(data, position)
+            position = -1 if position < 0 else position + length
+        else:
+            position += 8 if kind == 1 else 4
+        if position < 0 or position > len(data):
+            return False
+    return True
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:

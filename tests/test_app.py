@@ -263,15 +263,27 @@ def test_inside_the_machine_finds_the_two_state_adder():
 
 
 @pytest.mark.parametrize(
-    "typed", ["![](http://127.0.0.1:9/x)", "[click](http://127.0.0.1:9)", ":red[big] $x^2$"]
+    "typed",
+    [
+        "![](http://127.0.0.1:9/x)",
+        "[click](http://127.0.0.1:9)",
+        ":red[big] $x^2$",
+        "http://example.com/x www.example.com me@example.com mailto:me",
+    ],
 )
 def test_what_people_type_is_echoed_as_literal_text_never_as_markdown(typed):
+    from gru_viz.app.wording import WORD_JOINER
+
     at = run_app(a=typed)
     (message,) = [error.value for error in at.error]
-    # Every Markdown mark arrives escaped, so the browser shows the characters themselves.
+    # Every Markdown mark arrives escaped, so the browser shows the characters themselves ...
     for mark in "![]():$^":
         assert mark not in message.replace("\\" + mark, "")
-    assert any(piece in shown(message) for piece in (typed[:12], "is not a number"))
+    # ... and nothing a link finder turns into a link is left whole (a word joiner breaks it).
+    plain = shown(message)
+    for link in ("://", "www.", "@example", "mailto:m"):
+        assert link not in plain
+    assert any(piece in plain.replace(WORD_JOINER, "") for piece in (typed[:12], "not a number"))
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
@@ -493,11 +505,19 @@ def test_the_step_tab_offers_an_animation_and_figures_a_vector_svg():
     if find_browser() is None:
         assert any("needs Chromium on the server" in c for c in captions(at))
     else:
-        assert "Vector SVG" in labels
+        assert "Vector SVG" in [b.label for b in at.button]
     assert "Interactive HTML" in labels
     at = run_app(a="1023", b="1", tab="Step by step")
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "Animated HTML" in labels
+    # Made in the server's export line when clicked, then offered to save.
+    at.button(key="steps_html").click().run()
+    assert not at.exception
+    run_until(at, lambda at: saves(at), "the animation")
+    (save,) = saves(at)
+    assert save.proto.label == "Save gru-viz-steps-1023-plus-1.html"
+
+
+def saves(at: AppTest) -> list:
+    return [b for b in at.get("download_button") if b.proto.label.startswith("Save ")]
 
 
 def test_a_visitor_over_a_server_cap_is_told_which_and_keeps_their_model(monkeypatch):

@@ -104,11 +104,37 @@ def test_camera_button_saves_a_slide_sized_png_or_an_svg(page, server):
         page.get_by_role("button", name="Interactive HTML").first.click()
     html = Path(download.value.path()).read_text()
     assert download.value.suggested_filename.endswith(".html") and "Plotly.newPlot" in html
-    with page.expect_download() as download:  # drawn on the server: every cell a rectangle
-        page.get_by_role("button", name="Vector SVG").first.click()
+    # Made on the server when clicked (in its export line: every cell a rectangle), then saved.
+    page.get_by_role("button", name="Vector SVG").first.click()
+    save = page.get_by_role("button", name="Save gru-viz-gates-2718281828-plus-3141592653.svg")
+    with page.expect_download() as download:
+        save.click()
     svg = Path(download.value.path()).read_text()
     assert download.value.suggested_filename == "gru-viz-gates-2718281828-plus-3141592653.svg"
     assert svg.count("<rect") > 2 * 16 * 33 and "<image" not in svg
+
+
+# Typed into the numbers through a link: a bare URL, an address, an image. Each is refused with a
+# message that echoes it, and none may become a link or an image on the page.
+HOSTILE = [("http://example.com/x", "www.example.com"), ("![x](http://127.0.0.1:9/b)", "me@a.io")]
+
+
+@pytest.mark.parametrize("a, b", HOSTILE)
+def test_text_from_a_link_never_becomes_a_link(page, server, a, b):
+    from urllib.parse import urlencode
+
+    page.goto(f"{server}/?{urlencode({'a': a, 'b': b})}")
+    alerts = page.locator("[data-testid='stAlert']")
+    alerts.filter(has_text=a[-8:]).first.wait_for()
+    alerts.filter(has_text=b[-4:]).first.wait_for()
+    shown = " ".join(alerts.all_inner_texts()).replace("\u2060", "")
+    assert a[:12] in shown and b in shown  # echoed as typed ...
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map((a) => a.href)")
+    hrefs = [href for href in hrefs if not href.startswith(f"{server}/")]  # the page's own
+    sources = page.evaluate("[...document.querySelectorAll('img')].map((i) => i.src)")
+    for address in ("example.com", "127.0.0.1:9", "a.io"):  # ... and never linked
+        assert not [href for href in hrefs if address in href], hrefs
+        assert not [src for src in sources if address in src], sources
 
 
 def test_every_view_of_the_tutorial_model_draws(page, server, tmp_path):

@@ -173,3 +173,48 @@ def test_jobs_of_a_model_no_longer_shown_leave_the_queue_and_come_back_if_asked(
     assert cache.wait(fresh, slow) == ready(4.0)
     assert 3.0 not in ran
     assert cache.wait(stale, slow) == ready(3.0)  # asked again: computed afresh
+
+
+def test_a_pages_own_models_are_dropped_once_the_page_is_gone(monkeypatch):
+    from gru_viz.app import cache as cache_module
+
+    cache, calls = AnalysisCache(), Counter()
+    count = quick(calls)
+    shared, mine, theirs = TinyModel(1.0), TinyModel(2.0), TinyModel(3.0)
+    here = {"mine": True, "theirs": True}
+    cache.own(mine, "mine", lambda: here["mine"])
+    cache.own(theirs, "theirs", lambda: here["theirs"])
+    for model in (shared, mine, theirs):
+        cache.get(model, count, 1)
+    assert cache.sweep(now=0.0) == []
+    here["mine"] = False  # the tab is closed ...
+    assert cache.sweep(now=100.0) == []  # ... a moment ago: a network blip is forgiven
+    assert cache.sweep(now=100.0 + cache_module.OWNER_GRACE) == [mine.fingerprint()]
+    cache.get(shared, count, 1)
+    cache.get(theirs, count, 1)
+    assert calls.calls == 3  # the others' results stay
+    here["mine"] = True  # the same model opened again (a reload): computed afresh
+    cache.own(mine, "mine again", lambda: True)
+    cache.get(mine, count, 1)
+    assert calls.calls == 4
+
+
+def test_a_result_finished_after_its_page_is_gone_is_not_kept():
+    from gru_viz.app import cache as cache_module
+
+    release = threading.Event()
+
+    def slow(model, progress=None):
+        release.wait(WAIT)
+        return np.zeros(1000)
+
+    cache, model, here = AnalysisCache(), TinyModel(4.0), {"page": True}
+    cache.own(model, "page", lambda: here["page"])
+    slowly = heavy(slow)
+    assert cache.request(model, slowly).pending
+    here["page"] = False
+    cache.sweep(now=0.0)
+    assert cache.sweep(now=cache_module.OWNER_GRACE) == [model.fingerprint()]
+    release.set()
+    cache.close()
+    assert cache.nbytes == 0

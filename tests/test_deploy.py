@@ -77,8 +77,19 @@ def test_ports_and_health_checks_line_up():
 
 
 def test_start_scripts_are_executable():
-    for name in ("serve", "replicas"):
+    for name in ("serve", "replicas", "base-image"):
         assert os.access(DEPLOY / name, os.X_OK), f"deploy/{name} is not executable"
+
+
+def test_the_image_builds_on_any_base_into_a_venv_its_commands_use():
+    """python:3.11-slim by default, the Debian base of deploy/base-image in CI: the same venv."""
+    lines = dockerfile().splitlines()
+    assert "ARG BASE=python:3.11-slim" in lines and "FROM ${BASE}" in lines
+    assert lines.index("ARG BASE=python:3.11-slim") < lines.index("FROM ${BASE}")
+    text = dockerfile()
+    assert "python3 -m venv /opt/venv" in text and "PATH=/opt/venv/bin:$PATH" in text
+    assert "PYTHON=/opt/venv/bin/python" in text  # deploy/serve's interpreter
+    assert "python3-venv" in (DEPLOY / "base-image").read_text()
 
 
 def test_the_readme_command_runs_without_a_file_watcher():

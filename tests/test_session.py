@@ -359,3 +359,31 @@ def test_a_session_may_start_only_so_many_trainings_and_keeps_its_model():
         ws.start_training(CONFIG, train_fn=FakeTrain(3))
     assert not ws.training
     assert ws.active(SHARED, use_own=True).model is kept.model  # nothing of theirs is lost
+
+
+def test_fifty_training_links_opened_at_once_start_only_as_many_as_the_cap():
+    # Each page's check and its place in line are one step: the pages that find every slot
+    # taken start nothing (they are told so), and nobody waits in line behind a link.
+    slots, gate = TrainingSlots(2), threading.Event()
+    spaces = [Workspace(slots) for _ in range(50)]
+    barrier = threading.Barrier(50)
+    started: list = []
+
+    def open_link(ws: Workspace) -> None:
+        barrier.wait(WAIT)
+        started.append(ws.start_training(CONFIG, train_fn=FakeTrain(3, gate), at_once=True))
+
+    threads = [threading.Thread(target=open_link, args=(ws,)) for ws in spaces]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    jobs = [job for job in started if job is not None]
+    assert len(started) == 50 and len(jobs) == 2
+    wait_for(lambda: slots.running == 2, "both trainings to run")
+    assert slots.waiting == 0
+    assert not [ws for ws in spaces if ws.job is None and ws.started]  # the rest: unchanged
+    gate.set()
+    for job in jobs:
+        assert job.join(WAIT)
+    assert slots.running == 0

@@ -116,7 +116,7 @@ def _field(number: int, payload: bytes) -> bytes:
 def test_the_xla_cache_publishes_only_whole_entries(tmp_path):
     from gru_viz.xla_cache import _complete_entry, publish
 
-    whole = _field(1, b"key") + _field(2, b"hlo module") + _field(3, b"executable")
+    whole = _field(1, b"key") + _field(2, b"hlo module") + _field(3, _field(1, b"machine code"))
     assert _complete_entry(whole)
     assert not any(_complete_entry(whole[:cut]) for cut in range(len(whole)))
     private, shared = tmp_path / "private", tmp_path

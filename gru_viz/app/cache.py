@@ -11,6 +11,10 @@ the value, computing a quick analysis on the page's thread (a trace, the carry o
 raising NotReady while a heavy one (length curves, the machine, the unit ranking) is computed
 in the background, or if it failed. Two background workers run the jobs, pages' requests first;
 only one of them runs prefetched jobs (`prefetch`), so a request never waits behind a long one.
+
+A model only one page can see (an upload, a training's snapshot) is `own`ed by that page: once
+the page has been gone for OWNER_GRACE seconds (its tab closed), its results are dropped and
+its queued jobs cancelled, rather than kept until newer models push them out.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import atexit
 import dataclasses
 import logging
 import threading
+import time
 import weakref
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 
 import numpy as np
@@ -33,6 +38,8 @@ MAX_MODELS = 12  # models whose results are kept; the least recently used is dro
 MAX_RESULTS = 24  # results kept per model, least recently used dropped first
 MAX_BYTES = 256 * 2**20  # arrays kept in all results at most; the oldest go first
 WORKERS = 2  # background threads: one also runs prefetches, the other only what pages ask for
+OWNER_GRACE = 5.0  # seconds a page may be gone (a network blip) before its own models' results go
+SWEEP_SECONDS = 2.0  # between looks at whether the pages owning models are still there
 
 
 class _Progress:
@@ -63,6 +70,10 @@ class AnalysisCache:
         self._later: deque[tuple] = deque()  # jobs asked for ahead of need (`prefetch`)
         self._closing = False
         self._workers: list[threading.Thread] = []
+        self._owners: dict[str, dict[Hashable, Callable[[], bool]]] = {}  # fingerprint -> pages
+        self._gone_since: dict[Hashable, float] = {}  # owner -> when it was first seen gone
+        self._orphans: set[tuple[str, Hashable]] = set()  # running for a page that is gone
+        self._sweeper: threading.Thread | None = None
         _OPEN.add(self)
 
     def get(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> object:
@@ -159,6 +170,58 @@ class AnalysisCache:
         with self._lock:
             self._models.clear()
 
+    def own(self, model: AdditionModel, owner: Hashable, alive: Callable[[], bool]) -> None:
+        """`model` is seen by the page `owner` only (or by a few pages, each owning it): its
+        results go once every owner's alive() has said False for OWNER_GRACE seconds."""
+        fingerprint = model.fingerprint()
+        with self._lock:
+            self._owners.setdefault(fingerprint, {})[owner] = alive
+            if self._sweeper is None:
+                self._sweeper = threading.Thread(
+                    target=self._sweep_forever, name="gru-viz-analysis-sweep", daemon=True
+                )
+                self._sweeper.start()
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Drop the results and queued jobs of models whose every owner is gone; the
+        fingerprints dropped."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            owners = {o: alive for pages in self._owners.values() for o, alive in pages.items()}
+        gone = set()
+        for owner, alive in owners.items():  # outside the lock: alive() may take locks
+            if _still_there(alive):
+                self._gone_since.pop(owner, None)
+            elif now - self._gone_since.setdefault(owner, now) >= OWNER_GRACE:
+                gone.add(owner)
+        dropped = []
+        with self._lock:
+            for fingerprint, pages in list(self._owners.items()):
+                for owner in gone:
+                    pages.pop(owner, None)
+                if not pages:
+                    del self._owners[fingerprint]
+                    self._models.pop(fingerprint, None)
+                    self._orphans |= {job for job in self._running if job[0] == fingerprint}
+                    dropped.append(fingerprint)
+            for owner in gone:
+                self._gone_since.pop(owner, None)
+        if dropped:
+            self._cancel_queued(set(dropped))
+        return dropped
+
+    def _sweep_forever(self) -> None:
+        while not self._closing:
+            time.sleep(SWEEP_SECONDS)
+            self.sweep()
+
+    def _cancel_queued(self, fingerprints: set[str]) -> None:
+        with self._queued:
+            for queued in (self._urgent, self._later):
+                for job in [j for j in queued if j[2].fingerprint() in fingerprints]:
+                    queued.remove(job)
+                    job[0].cancel()
+
     def _submit(
         self, analysis: Analysis, model: AdditionModel, args: tuple, progress, urgent: bool
     ) -> Future:
@@ -210,11 +273,18 @@ class AnalysisCache:
                 future.set_exception(error)
 
     def _finish(self, fingerprint: str, key: Hashable, future: Future) -> Result:
-        if future.cancelled():  # close(): the process is ending
+        if future.cancelled():  # close(): the process is ending; or the page that asked is gone
+            with self._lock:
+                if self._running.get((fingerprint, key), (None,))[0] is future:
+                    del self._running[fingerprint, key]
             return failed("cancelled: the server is stopping")
         error = future.exception()
         if error is None:
-            self._store(fingerprint, key, future.result())
+            with self._lock:
+                orphan = (fingerprint, key) in self._orphans
+                self._orphans.discard((fingerprint, key))
+            if not orphan:  # (computed for a page that is gone: not kept)
+                self._store(fingerprint, key, future.result())
             with self._lock:
                 self._running.pop((fingerprint, key), None)
             return ready(future.result())
@@ -269,6 +339,13 @@ _OPEN: weakref.WeakSet[AnalysisCache] = weakref.WeakSet()  # caches to close at 
 def _close_all() -> None:
     for cache in list(_OPEN):
         cache.close()
+
+
+def _still_there(alive: Callable[[], bool]) -> bool:
+    try:
+        return bool(alive())
+    except Exception:  # a check that fails counts as a page still there
+        return True
 
 
 def _nbytes(value: object) -> int:

@@ -129,15 +129,18 @@ def retrain_note(config: TrainConfig) -> str:
     )
 
 
+SLOTS_BUSY = (
+    "This link retrains a model, but all {limit} training slots on this server are busy "
+    "(GRU_VIZ_MAX_TRAININGS), so the shipped model is shown instead. The link's settings are in "
+    "the training panel: press Start to retrain it (it waits in line for a free slot)."
+)
+
+
 def link_slots_full(slots: TrainingSlots) -> str:
     """Why a link's model is not retrained now, or "" if a slot is free for it."""
-    if slots.running < slots.limit:
+    if slots.running + slots.waiting < slots.limit:
         return ""
-    return (
-        f"This link retrains a model, but all {slots.limit} training slots on this server are "
-        "busy, so the shipped model is shown instead. The link's settings are in the training "
-        "panel: press Start to retrain it (it waits in line for a free slot)."
-    )
+    return SLOTS_BUSY.format(limit=slots.limit)
 
 
 def bad_train_link(error: ValueError) -> str:

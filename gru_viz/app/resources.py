@@ -123,3 +123,12 @@ def _warm_views(path: str | None, max_trainings: int) -> bool:
     for model in models:  # last: a search that fails takes its whole time budget
         cache.prefetch(model, MODEL_PROOF)
     return True
+
+
+@st.cache_resource(show_spinner=False)
+def export_line():
+    """The line in which files asked for on the page are made (see gru_viz.app.exports)."""
+    from gru_viz.app.exports import ExportLine
+    from gru_viz.export import kept_browser
+
+    return ExportLine(session=kept_browser)

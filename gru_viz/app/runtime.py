@@ -87,6 +87,13 @@ def _keep_session(*args, **kwargs) -> None:
 def page_alive_check() -> Callable[[], bool] | None:
     """A check, safe from any thread, that the browser session running this script is still
     connected; None where there is no Streamlit server (a test, a bare run)."""
+    session = page_session()
+    return None if session is None else session[1]
+
+
+def page_session() -> tuple[str, Callable[[], bool]] | None:
+    """The id of the browser session running this script and page_alive_check's check; None
+    where there is no Streamlit server."""
     try:
         from streamlit.runtime import Runtime
         from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -97,7 +104,7 @@ def page_alive_check() -> Callable[[], bool] | None:
     if context is None:
         return None
     session_id = context.session_id
-    return lambda: runtime.is_active_session(session_id)
+    return session_id, lambda: runtime.is_active_session(session_id)
 
 
 def warm_up(model: AdditionModel, cache: AnalysisCache, quick: list) -> None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from gru_viz.app import links, panel, wording
-from gru_viz.app.resources import reference_models, shared_model, training_slots
+from gru_viz.app.resources import (
+    analysis_cache,
+    reference_models,
+    shared_model,
+    training_slots,
+)
 from gru_viz.app.settings import AppSettings, settings_from_env
 from gru_viz.sources import ActiveModel, with_edits, with_units_off
 
@@ -26,12 +31,14 @@ def start(settings: AppSettings) -> None:
     from gru_viz.app.workspace import Workspace
 
     if "workspace" not in st.session_state:
-        from gru_viz.app.runtime import page_alive_check
+        from gru_viz.app.runtime import page_session
 
+        session = page_session()  # (its id, whether its tab is still there), under a server
+        st.session_state.page_session = session
         st.session_state.workspace = Workspace(
             training_slots(settings.max_trainings),
             max_paused=settings.max_paused,
-            page_alive=page_alive_check(),
+            page_alive=None if session is None else session[1],
             record=True,
             max_started=settings.max_session_trainings,
         )
@@ -58,7 +65,25 @@ def current_model(settings: AppSettings) -> ActiveModel:
     """The model the page shows: the session's choice, with the weights it edited and the
     units it switched off."""
     active = with_session_edits(chosen(st.session_state.get("model_source"), settings))
-    return with_units_off(active, st.session_state.get(units_off_key(active), []))
+    active = with_units_off(active, st.session_state.get(units_off_key(active), []))
+    if active.own:
+        owned_by_this_page(active, settings)
+    return active
+
+
+def owned_by_this_page(active: ActiveModel, settings: AppSettings) -> None:
+    """The session's own model (uploaded, trained, or a training's snapshot) is seen by this
+    page alone: its analyses are dropped once the tab is gone (gru_viz.app.cache), unless it
+    is one of the shared models (someone uploaded a shipped file)."""
+    session = st.session_state.get("page_session")
+    if session is None:
+        return
+    shared = {m.fingerprint() for m in reference_models().values()}
+    if shared_model(settings).model is not None:
+        shared.add(shared_model(settings).model.fingerprint())
+    for model in (active.model, active.intact):
+        if model is not None and model.fingerprint() not in shared:
+            analysis_cache().own(model, *session)
 
 
 def with_session_edits(active: ActiveModel) -> ActiveModel:
@@ -143,12 +168,13 @@ def open_training_link(settings: AppSettings) -> None:
         return
     st.session_state.preset = config.preset  # the panel shows the link's settings
     st.session_state.update({t.name: getattr(config, t.name) for t in TUNABLE})
-    full = links.link_slots_full(ws.slots)
-    if full:
-        st.session_state.link_message = ("warning", full)
+    # Only if a slot is free now (checked and taken in one step: many links opened at once
+    # cannot all pass); else the link's settings wait in the panel for Start.
+    if ws.start_training(config, at_once=True) is None:
+        busy = links.SLOTS_BUSY.format(limit=ws.slots.limit)
+        st.session_state.link_message = ("warning", busy)
         show_shipped_model()
         return
-    ws.start_training(config)
     st.session_state.model_source = panel.OWN_CHOICE
     st.session_state.link_config = config
 

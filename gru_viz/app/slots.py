@@ -28,7 +28,8 @@ class TrainingSlots:
         give_up is called without the line's lock held, so it may take locks of its own.
         """
         with self._changed:
-            self._line.append(ticket)
+            if ticket not in self._line:  # (a reserved ticket is in line already)
+                self._line.append(ticket)
         while True:
             with self._changed:
                 if self._line[0] is ticket and self._running < self.limit:
@@ -43,6 +44,16 @@ class TrainingSlots:
                 return False
             with self._changed:
                 self._changed.wait(self.poll)
+
+    def reserve(self, ticket: object) -> bool:
+        """Put `ticket` in line only if it would start at once (a slot free and nobody
+        waiting), checked and done in one step, so that many asking together cannot all pass
+        the check; True if it was put in line. Its acquire() then takes the slot."""
+        with self._changed:
+            if self._running + len(self._line) >= self.limit:
+                return False
+            self._line.append(ticket)
+            return True
 
     def release(self) -> None:
         with self._changed:
@@ -60,3 +71,7 @@ class TrainingSlots:
     @property
     def running(self) -> int:
         return self._running
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)

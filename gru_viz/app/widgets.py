@@ -156,16 +156,86 @@ def downloads(name: str, fig, active: ActiveModel, a, b, cache, key: str, **opti
             slide = view.build(active, a, b, look, cache, **options)
             return static_image(slide, "svg", figures.SLIDE_SIZE)
 
-        st.download_button(
+        export_button(
             "Vector SVG",
-            data=svg,
-            file_name=f"{view.file_name(a, b)}.svg",
-            mime="image/svg+xml",
-            on_click="ignore",
-            icon=":material/download:",
+            svg,
+            "the SVG",
+            f"{view.file_name(a, b)}.svg",
+            "image/svg+xml",
             key=f"{key}_svg",
             help=wording.vector_svg_help(),
         )
+
+
+EXPORT_POLL_SECONDS = 2.0  # between reruns of an export's status while it waits or is made
+
+
+def export_button(
+    label: str,
+    make,
+    what: str,
+    file_name: str,
+    mime: str,
+    key: str,
+    help: str | None = None,
+    browser: bool = True,
+) -> None:
+    """A button that has the server make a file with `make()` in the export line (one at a
+    time, gru_viz.app.exports), then says where it is in line, and offers the file to save
+    when it is made, or why it was not. `browser`: whether make() draws in Chromium."""
+    jobs = st.session_state.setdefault("exports", {})
+    job = jobs.get(key)
+    st.button(
+        label,
+        key=key,
+        on_click=_ask_export,
+        args=(key, make, what, browser),
+        disabled=job is not None and job.live,
+        icon=":material/download:",
+        help=help,
+    )
+    if job is not None:
+        live = job.live
+        every = EXPORT_POLL_SECONDS if live else None
+        st.fragment(run_every=every)(_export_status)(key, file_name, mime, live)
+
+
+def _ask_export(key: str, make, what: str, browser: bool) -> None:
+    from gru_viz.app.exports import FAILED, ExportJob, ExportRefused
+    from gru_viz.app.resources import export_line
+    from gru_viz.app.runtime import page_alive_check
+
+    job = ExportJob(make, what, alive=page_alive_check(), needs_session=browser)
+    try:
+        export_line().submit(job)
+    except ExportRefused as refused:
+        job.state, job.error = FAILED, str(refused)
+    st.session_state.exports[key] = job
+
+
+def _export_status(key: str, file_name: str, mime: str, was_live: bool) -> None:
+    from gru_viz.app.exports import DONE, FAILED, job_words
+    from gru_viz.app.resources import export_line
+
+    job = st.session_state.exports[key]
+    words = job_words(job, export_line())
+    if job.state == DONE:
+        st.download_button(
+            f"Save {file_name}",
+            data=job.data,
+            file_name=file_name,
+            mime=mime,
+            on_click="ignore",
+            icon=":material/save:",
+            key=f"{key}_save",
+            help=words,
+        )
+    elif job.state == FAILED:
+        st.error(wording.literal(words), icon=":material/error:")
+    else:
+        st.caption(words)
+    if was_live and not job.live:  # stop polling: the fragment is declared again by a full run
+        st.rerun()
 
 
 def polled(name: str, body, *args) -> None:

@@ -30,14 +30,23 @@ USUAL_READING_NOTE = (
 # TEXT FROM OUTSIDE
 
 
+WORD_JOINER = "\u2060"  # invisible, and no letter, digit or punctuation to a link finder
+# Where GitHub-flavoured Markdown finds a link in plain text (http://, www., mailto:, xmpp:,
+# user@host): Streamlit's renderer looks for them after escapes are resolved, so escaping alone
+# does not stop them.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=mailto:)|(?<=xmpp:)", re.I)
+
+
 def literal(text: str, limit: int = 600) -> str:
     """`text` for a Streamlit element that renders Markdown, shown exactly as written: every
     ASCII punctuation mark is backslash-escaped (no links, images, colours or maths from what
-    someone typed or named a file), line breaks become spaces, and over `limit` characters
-    the middle is cut."""
+    someone typed or named a file), a word joiner breaks whatever a link finder would turn
+    into a link (a bare http://..., www.... or an e-mail address), line breaks become spaces,
+    and over `limit` characters the middle is cut."""
     text = " ".join(str(text).splitlines())
     if len(text) > limit:
         text = f"{text[: limit // 2]} ... {text[-limit // 2 :]}"
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 

@@ -90,7 +90,11 @@ class Workspace:
         self._jobs: list[TrainingJob] = []
         weakref.finalize(self, _stop_all, self._jobs)  # the session ended: stop its training
 
-    def start_training(self, config: TrainConfig, train_fn: Callable | None = None) -> TrainingJob:
+    def start_training(
+        self, config: TrainConfig, train_fn: Callable | None = None, at_once: bool = False
+    ) -> TrainingJob | None:
+        """Start a training of `config` (it waits in line for a slot); with `at_once`, only if
+        a slot is free for it now, else None and nothing changes."""
         if self.training:
             raise ValueError("a training is already running in this session; stop it first")
         if self.max_started is not None and self.started >= self.max_started:
@@ -99,7 +103,7 @@ class Workspace:
                 f"on this server (GRU_VIZ_MAX_SESSION_TRAININGS); the models you have stay "
                 "as they are"
             )
-        self.job = TrainingJob(
+        job = TrainingJob(
             config,
             self.slots,
             abandon_after=self.abandon_after,
@@ -107,7 +111,10 @@ class Workspace:
             max_paused=self.max_paused,
             page_alive=self.page_alive,
             recorder=_recorder() if self.record else None,
-        ).start()
+        )
+        if at_once and not self.slots.reserve(job):
+            return None
+        self.job = job.start()
         self._jobs[:] = [self.job]
         self.started += 1
         return self.job

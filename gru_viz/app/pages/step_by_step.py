@@ -24,6 +24,7 @@ from gru_viz.app.widgets import (
     build_view,
     chart,
     explain,
+    export_button,
     machine_chart,
     show_view,
     theme,
@@ -118,14 +119,14 @@ def animation_download(active, a, b, analyses: PageAnalyses) -> None:
 
     look = theme()  # read here: the file is made outside this run
     cache = analyses.cache
-    st.download_button(
+    export_button(
         "Animated HTML",
-        data=lambda: figure_html(VIEWS["steps"].build(active, a, b, look, cache)),
-        file_name=f"{VIEWS['steps'].file_name(a, b)}.html",
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/animation:",
+        lambda: figure_html(VIEWS["steps"].build(active, a, b, look, cache)).encode(),
+        "the animation",
+        f"{VIEWS['steps'].file_name(a, b)}.html",
+        "text/html",
         key="steps_html",
+        browser=False,
         help="The step-through as one self-contained HTML file with a play button and a "
         "slider: the cursor and the carry unit's state move bit by bit, with each step's "
         f"arithmetic above. It plays bits 0 to {figures.MAX_FRAMES - 1} at most.",
