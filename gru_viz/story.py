@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from gru_viz.addition import AdditionModel
 from gru_viz.analyses import CARRY_UNITS, TRACE, Analyses
 from gru_viz.sources import (
+    HANDMADE_REFERENCE,
     PROVED_REFERENCE,
     ROBUST_REFERENCE,
     TUTORIAL_REFERENCE,
@@ -59,20 +60,24 @@ class Step:
 @dataclass(frozen=True)
 class Cast:
     """The models the story is told with: the tutorial's, the robust one (the shipped model, or
-    the one a deck is made for) and the proved one, and the sum the robust steps show."""
+    the one a deck is made for), the proved one and the hand-made adder, and the sum the robust
+    steps show."""
 
     tutorial: AdditionModel
     robust: AdditionModel
     proved: AdditionModel
+    handmade: AdditionModel
     robust_path: object = None  # where the robust model's file (and its training record) is
     a: int = 1024
     b: int = 16
 
     def active(self, name: str) -> ActiveModel:
-        from gru_viz.checkpoint import PROVED_PATH, TUTORIAL_PATH
+        from gru_viz.checkpoint import HANDMADE_PATH, PROVED_PATH, TUTORIAL_PATH
 
         if name == TUTORIAL_REFERENCE:
             return from_file(self.tutorial, TUTORIAL_PATH)
+        if name == HANDMADE_REFERENCE:
+            return from_file(self.handmade, HANDMADE_PATH)
         if name == PROVED_REFERENCE:
             return from_file(self.proved, PROVED_PATH)
         return from_file(self.robust, self.robust_path)
@@ -87,7 +92,11 @@ def shipped_cast(models: dict[str, AdditionModel] | None = None, **chosen) -> Ca
 
     models = models or reference_models()
     return Cast(
-        models[TUTORIAL_REFERENCE], models[ROBUST_REFERENCE], models[PROVED_REFERENCE], **chosen
+        models[TUTORIAL_REFERENCE],
+        models[ROBUST_REFERENCE],
+        models[PROVED_REFERENCE],
+        models[HANDMADE_REFERENCE],
+        **chosen,
     )
 
 
@@ -274,14 +283,24 @@ def _proved(title: str, cast: Cast, analyses: Analyses) -> Step:
 
 
 def _build(title: str, cast: Cast, analyses: Analyses) -> Step:
+    from gru_viz.views.proof import MODEL_PROOF
+
+    verdict = analyses.get(cast.handmade, MODEL_PROOF)
+    proved = (
+        f"and it is proved to add every length ({verdict.found.n_boxes} boxes)"
+        if verdict.proved
+        else "and it is not proved here"
+    )
     return Step(
         title,
         (
-            "Every weight of this GRU is a number you could write by hand.",
-            "Change one on the page and watch the sum, the gates and the proof follow.",
+            f"This GRU of {cast.handmade.hidden_size} units was not trained: each of its "
+            f"weights was written from the arithmetic of a full adder, {proved}.",
+            "The Build it yourself tab derives it weight by weight; there you can change any "
+            "weight of any model and watch the sum, the gates and the proof follow.",
         ),
-        "gates",
-        PROVED_REFERENCE,
+        "weights",
+        HANDMADE_REFERENCE,
         cast.a,
         cast.b,
     )

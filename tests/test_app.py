@@ -617,3 +617,12 @@ def test_embedded_the_page_shows_the_linked_view_alone():
     assert not at.title and not at.tabs and not at.sidebar.children
     run_until(at, lambda at: at.get("graphviz_chart"), "the machine")
     assert any("It is not the two-state adder" in m.value for m in at.markdown)
+
+
+def test_the_storys_last_step_shows_the_hand_made_adder_and_whether_it_is_proved():
+    at = run_app(tab="Story", story="8")
+    assert "Step 8 of 8: Build one yourself" in [s.value for s in at.subheader]
+    run_until(at, lambda at: at.get("plotly_chart"), "the hand-made adder's weights")
+    words = "\n".join(m.value for m in at.markdown)
+    assert "This GRU of 2 units was not trained" in words
+    assert "proved to add every length" in words
