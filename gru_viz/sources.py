@@ -63,6 +63,23 @@ class ActiveModel:
         return self.source in (TRAINING, OWN)
 
 
+def unchecked(model: AdditionModel) -> str | None:
+    """If `model` was trained and its training ended without passing its exact-sum check (at
+    its step limit, or stopped early), that, in a sentence; else None."""
+    stopped = model.provenance.get("stopped")
+    if stopped not in ("max_steps", "stopped"):
+        return None
+    steps = model.provenance.get("steps") or 0
+    how = "reached its step limit" if stopped == "max_steps" else "was stopped"
+    check = model.provenance.get("check") or {}
+    last = "; ".join(f"{float(v):.0%} of {k}-bit check sums exact" for k, v in check.items())
+    return (
+        f"This model never passed its training check: its training {how} at step {steps:,}"
+        + (f" ({last} at the last check)" if last else "")
+        + ". A right answer here does not mean it adds."
+    )
+
+
 def describe(model: AdditionModel) -> str:
     """A one-line description of a model from its config, training config and provenance."""
     train = model.train_config or {}
@@ -85,6 +102,8 @@ def describe(model: AdditionModel) -> str:
         parts.append(
             "exact on " + ", ".join(f"{float(v):.0%} of {k}-bit sums" for k, v in check.items())
         )
+    if unchecked(model):
+        parts.append("never passed its training check")
     return ", ".join(parts)
 
 

@@ -339,7 +339,7 @@ def test_step_by_step_moves_jumps_and_plays_to_the_end():
     at.button(key="step_next").click().run()
     assert at.slider(key="step_t").value == 1
     assert "passes the carry on" in markdown(at)
-    assert len(at.table) == 1 and len(at.get("plotly_chart")) == 1
+    assert len(at.table) == 1 and at.get("plotly_chart")[0].key == "step_chart"
     at.slider(key="step_t").set_value(19).run()
     at.button(key="play").click().run()
     for _ in range(3):  # AppTest runs the playing fragment only when the page runs
@@ -626,3 +626,26 @@ def test_the_storys_last_step_shows_the_hand_made_adder_and_whether_it_is_proved
     words = "\n".join(m.value for m in at.markdown)
     assert "This GRU of 2 units was not trained" in words
     assert "proved to add every length" in words
+
+
+def test_a_model_that_never_passed_its_check_says_so_and_offers_to_go_on():
+    at = run_app()
+    at.number_input(key="hidden_size").set_value(4)
+    at.number_input(key="max_steps").set_value(30)
+    at.button(key="start").click().run()
+    wait_for_training(at)
+    said = [w.value for w in at.warning]
+    assert any(
+        "never passed its training check" in w and "step limit at step 30" in w for w in said
+    )
+    assert any("never passed its training check" in c for c in captions(at))  # where it is named
+    assert at.button(key="go_on").label.endswith("to 60 steps")
+    at.button(key="go_on").click().run()
+    assert not at.exception
+    ws = at.session_state["workspace"]
+    assert ws.job.config.max_steps == 60 and ws.job.config.hidden_size == 4
+    assert at.number_input(key="max_steps").value == 60  # the panel shows what runs
+    wait_for_training(at)
+    assert ws.own.provenance["steps"] == 60
+    at.radio(key="model_source").set_value("Shipped model").run()
+    assert not any("never passed" in w.value for w in at.warning)  # the shipped model passed

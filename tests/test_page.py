@@ -382,3 +382,32 @@ def test_a_server_cap_stops_the_fields_and_refuses_a_training_over_it():
         panel.training_config("robust", asked, caps)
     assert panel.training_config("robust", preset_values("robust"), caps).hidden_size == 16
     assert panel.number_input_args(fields["hidden_size"], AppSettings())["max_value"] == 256
+
+
+def test_going_on_from_an_unchecked_model_doubles_its_limit_within_the_cap():
+    from gru_viz.app.settings import AppSettings
+    from gru_viz.config import TrainConfig
+    from gru_viz.sources import describe, unchecked
+
+    recipe = TrainConfig(hidden_size=4, max_steps=300, seed=3).to_dict()
+
+    def model(stopped, steps=300):
+        provenance = {"stopped": stopped, "steps": steps, "check": {"1024": 0.25}}
+        return SimpleNamespace(
+            train_config=recipe,
+            provenance=provenance,
+            config=SimpleNamespace(hidden_size=4, held_gates=()),
+        )
+
+    assert unchecked(model("converged")) is None
+    assert panel.go_on_config(model("converged")) is None
+    words = unchecked(model("max_steps"))
+    assert "reached its step limit at step 300" in words and "25% of 1024-bit" in words
+    assert "never passed its training check" in describe(model("max_steps"))
+    on = panel.go_on_config(model("max_steps"))
+    assert (on.max_steps, on.hidden_size, on.seed) == (600, 4, 3)
+    assert panel.go_on_config(model("max_steps"), AppSettings(max_steps=450)).max_steps == 450
+    assert panel.go_on_config(model("max_steps"), AppSettings(max_steps=300)) is None  # at cap
+    stopped = model("stopped", steps=120)
+    assert "was stopped at step 120" in unchecked(stopped)
+    assert panel.go_on_config(stopped).max_steps == 300  # on to the limit it was given

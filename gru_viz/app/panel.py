@@ -4,6 +4,8 @@ training is told)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from gru_viz import bits as bitlib
 from gru_viz.addition import AdditionModel
 from gru_viz.app.jobs import JobStatus
@@ -84,6 +86,26 @@ def unit_label(unit: int, units: CarryUnits | None) -> str:
 
 
 # TRAINING
+
+
+def go_on_config(model, settings: AppSettings | None = None) -> TrainConfig | None:
+    """For a model whose training ended without passing its check (sources.unchecked), the
+    training that goes on from it: the same recipe (training is deterministic, so its first
+    steps make this model again) to the same step limit if it was stopped early, else to twice
+    its limit, within the server's cap. None if there is none (no recipe, or the cap reached)."""
+    stopped = model.provenance.get("stopped")
+    if stopped not in ("max_steps", "stopped") or not model.train_config:
+        return None
+    try:
+        config = TrainConfig.from_dict(model.train_config)
+    except (TypeError, ValueError):  # a recipe this version cannot read
+        return None
+    limit = config.max_steps if stopped == "stopped" else 2 * config.max_steps
+    if settings is not None:
+        limit = min(limit, settings.max_steps)
+    if stopped == "max_steps" and limit <= config.max_steps:
+        return None
+    return dataclasses.replace(config, max_steps=limit)
 
 
 def training_config(

@@ -204,3 +204,42 @@ def rerun_when_training_ends(name: str, live: bool) -> None:
     st.session_state[f"{name}_was_live"] = live
     if was_live and not live:
         st.rerun()
+
+
+def unchecked_warning(active: ActiveModel, settings: AppSettings, key: str) -> None:
+    """Beside the verdict: that the model shown never passed its training check (if so), and a
+    button that trains on from it (panel.go_on_config) while no training runs."""
+    from gru_viz.sources import unchecked
+
+    if active.model is None or active.live:
+        return
+    warning = unchecked(active.model)
+    if warning is None:
+        return
+    st.warning(wording.literal(warning), icon=":material/warning:")
+    config = panel.go_on_config(active.model, settings)
+    if config is None:
+        return
+    st.button(
+        f"Go on training: the same recipe to {config.max_steps:,} steps",
+        key=key,
+        on_click=_go_on,
+        args=(config, settings),
+        disabled=st.session_state.workspace.training,
+        icon=":material/fast_forward:",
+    )
+
+
+def _go_on(config, settings: AppSettings) -> None:
+    """Start the training `unchecked_warning` offers, with the panel showing its settings."""
+    from gru_viz.config import TUNABLE
+
+    try:
+        st.session_state.workspace.start_training(panel.check_caps(config, settings))
+    except ValueError as error:
+        st.session_state.train_error = str(error)
+        return
+    st.session_state.preset = config.preset
+    st.session_state.update({t.name: getattr(config, t.name) for t in TUNABLE})
+    st.session_state.model_source = panel.OWN_CHOICE
+    st.session_state.train_error = ""

@@ -12,7 +12,7 @@ from gru_viz.addition import AdditionModel
 from gru_viz.app.jobs import JobStatus, TrainingJob, describe_status
 from gru_viz.app.slots import TrainingSlots
 from gru_viz.config import TrainConfig
-from gru_viz.sources import FALLBACK, OWN, SHIPPED, TRAINING, ActiveModel, describe
+from gru_viz.sources import FALLBACK, OWN, SHIPPED, TRAINING, ActiveModel, describe, unchecked
 
 
 class SharedModel:
@@ -143,6 +143,8 @@ class Workspace:
             self.own, self.own_replay = status.model, status.replay
             self.own_config = trained_config(status)
             self.own_label = f"trained in this session ({describe_status(status)})"
+            if unchecked(status.model):
+                self.own_label += "; it never passed its training check"
         return True
 
     def upload(self, data: bytes, name: str) -> None:

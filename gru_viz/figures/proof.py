@@ -11,9 +11,16 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from gru_viz.figures.state_space import AXIS_NAMES
-from gru_viz.figures.style import translucent
-from gru_viz.figures.theme import LIGHT, Theme, themed
+from gru_viz.figures.state_space import AXIS_NAMES, PLOT_PX, TITLE_SIZE
+from gru_viz.figures.style import (
+    MODEBAR_PX,
+    axis_px,
+    legend_below,
+    legend_px,
+    line_px,
+    translucent,
+)
+from gru_viz.figures.theme import LIGHT, Theme, scaled, themed
 from gru_viz.state_space import MapPath, StateMap
 
 CARRY_COLOURS = ("#2171b5", "#d94801")  # boxes that hold no carry, boxes that hold one
@@ -65,22 +72,37 @@ def certificate_figure(
     for i in sorted({int(i) for _, i, _ in drawn_edges}):  # a legend entry per input's colour
         fig.add_trace(_input_key(i))
     x_name, y_name = AXIS_NAMES.get(smap.axes, ("axis 1", "axis 2"))
-    if len(broke):
-        title = "No certificate: the box where the search broke, on the map"
+    if len(broke):  # two short lines each: a phone's column holds them
+        title = "No certificate:<br>the box where the search broke"
     elif len(edges) > MAX_ARROWS:
-        title = f"The certificate on the map: {len(lo)} boxes ({len(edges)} steps, not drawn)"
+        title = f"The certificate: {len(lo)} boxes<br>({len(edges)} steps, not drawn)"
     else:
-        title = f"The certificate on the map: {len(lo)} boxes and {len(edges)} steps"
+        title = f"The certificate: {len(lo)} boxes<br>and {len(edges)} steps"
     labels = [] if start is None else [_start_label(centre[start], theme)]
+    size = theme.font_size
+    top = MODEBAR_PX + 2 * line_px(scaled(TITLE_SIZE, theme)) + 6
+    # The legend under the plot, not beside it: a phone keeps its whole width for the map.
+    axis, legend = axis_px(size), legend_px(len(fig.data), size)
+    height = PLOT_PX + top + axis + legend
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font_size=14),
+        title=dict(
+            text=title,
+            x=0,
+            xanchor="left",
+            xref="paper",
+            y=1 - MODEBAR_PX / height,
+            yanchor="top",
+            font_size=TITLE_SIZE,
+        ),
         annotations=[*arrows, *labels],
-        height=520,
-        margin=dict(l=60, r=20, t=50, b=60),
-        legend=dict(itemsizing="constant"),
+        height=height,
+        margin=dict(l=60, r=20, t=top, b=axis + legend),
+        legend=dict(legend_below(PLOT_PX, axis + 6), itemsizing="constant"),
     )
-    fig.update_xaxes(title_text=x_name, zeroline=False)
-    fig.update_yaxes(title_text=y_name, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(title=dict(text=x_name, standoff=6), zeroline=False, automargin=True)
+    fig.update_yaxes(
+        title=dict(text=y_name, standoff=6), zeroline=False, scaleanchor="x", automargin=True
+    )
     return themed(fig, theme)
 
 

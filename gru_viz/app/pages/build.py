@@ -371,7 +371,7 @@ def edit_results(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         return
     trace = analyses.get(active.model, TRACE, a, b)
     why = explain_sum(trace, active.model, analyses.get(active.model, CARRY_UNITS))
-    the_sum.show_sums(trace, why)
+    the_sum.show_sums(trace, why, active, settings)
     show_view("gates", active, a, b, analyses, "edit_gates")
     st.markdown(
         f"**How far it adds**: a quick test, at most {length.QUICK_PAIRS} sums of each kind "

@@ -18,7 +18,7 @@ from gru_viz.app.widgets import (
     present,
     show_view,
 )
-from gru_viz.sources import ActiveModel
+from gru_viz.sources import ActiveModel, unchecked
 from gru_viz.views.machine import MACHINE, states_word
 from gru_viz.why import explain as explain_sum
 
@@ -69,6 +69,9 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
     trace = analyses.get(active.model, TRACE, a, b)
     why = explain_sum(trace, active.model, analyses.get(active.model, CARRY_UNITS))
     (st.success if trace.correct else st.error)(wording.verdict(trace))
+    warning = unchecked(active.model)
+    if warning:
+        st.warning(wording.literal(warning), icon=":material/warning:")
     if not present():
         st.markdown(why.text)
     show_view("gates", active, a, b, analyses, f"compare_gates_{name}")

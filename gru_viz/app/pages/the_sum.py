@@ -11,10 +11,16 @@ from gru_viz import bit_table, figures
 from gru_viz.analyses import CARRY_UNITS, TRACE
 from gru_viz.app import panel, wording
 from gru_viz.app.resources import analysis_cache, shared_model
-from gru_viz.app.session import current_model, rerun_when_training_ends, use_own
+from gru_viz.app.session import (
+    current_model,
+    rerun_when_training_ends,
+    unchecked_warning,
+    use_own,
+)
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import chart, downloads, explain, present, theme
 from gru_viz.carry import PROBE_BITS, PROBE_PAIRS
+from gru_viz.sources import unchecked
 from gru_viz.views import VIEWS, gates
 from gru_viz.why import explain as explain_sum
 
@@ -66,24 +72,29 @@ def draw_results(settings: AppSettings, a: int | None, b: int | None) -> None:
     why = explain_sum(trace, active.model, cache.get(active.model, CARRY_UNITS))
     st.caption(wording.literal(f"Model: {active.label}"))
     if present():  # the verdict, then the figure on the first screen; the rest under it
-        show_verdict(trace)
+        show_verdict(trace, active, settings)
         show_gates(active, a, b, trace, why)
-        show_sums(trace, why, verdict=False)
+        show_sums(trace, why, active, settings, verdict=False)
         show_bit_table(trace)
         return
-    show_sums(trace, why)
+    show_sums(trace, why, active, settings)
     show_bit_table(trace)
     show_gates(active, a, b, trace, why)
 
 
-def show_verdict(trace) -> None:
-    if trace.correct:
-        st.success(wording.verdict(trace), icon=":material/check_circle:")
-    else:
+def show_verdict(trace, active, settings: AppSettings) -> None:
+    """Right or wrong; a right sum of a model that never passed its training check is a
+    warning that says so, with the offer to train on (session.unchecked_warning)."""
+    if not trace.correct:
         st.error(wording.verdict(trace), icon=":material/cancel:")
+    elif unchecked(active.model):
+        st.warning(wording.verdict(trace), icon=":material/warning:")
+    else:
+        st.success(wording.verdict(trace), icon=":material/check_circle:")
+    unchecked_warning(active, settings, "go_on")
 
 
-def show_sums(trace, why, verdict: bool = True) -> None:
+def show_sums(trace, why, active, settings: AppSettings, verdict: bool = True) -> None:
     sums = wording.sums(trace)
     if sums.short:
         left, right = st.columns(2)
@@ -94,7 +105,7 @@ def show_sums(trace, why, verdict: bool = True) -> None:
             st.markdown(f"**{label}** ({len(digits):,} digits)")
             st.code(digits, language=None, wrap_lines=True, height=120)
     if verdict:
-        show_verdict(trace)
+        show_verdict(trace, active, settings)
     st.markdown(f"**Why.** {why.text}")
 
 
