@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 OUTPUTS = ("logistic", "linear")
 GATES = ("z", "r")  # the gates a cell may hold at 1: update, reset
-OPERANDS = ("uniform", "chains")
+OPERANDS = ("uniform", "chains", "mixed")
 LOSSES = ("cross_entropy", "quadratic")
 INITS = ("glorot", "truncated_normal")
 
@@ -58,25 +58,30 @@ def held_words(held_gates: tuple[str, ...]) -> str:
 
 # Each preset fills the TrainConfig fields left as None.
 PRESETS: dict[str, dict[str, object]] = {
-    # What truly learns addition of any length, fast: fresh uniform random batches of 128 pairs
-    # of 16-bit numbers, a logistic output with cross-entropy, and a check on 1,024-bit sums,
-    # half of them carrying all the way along, before stopping.
+    # What truly learns addition of any length, fast, from every seed: fresh batches of 128
+    # pairs of 16-bit numbers, mostly uniform, with carry chains and full-length carries mixed
+    # in, and a little noise on every input bit; update and reset gates that start open; a
+    # logistic output with cross-entropy; and a check on 1,024-bit sums, half of them carrying
+    # all the way along, before stopping.
     "robust": dict(
         hidden_size=16,
         output="logistic",
         loss="cross_entropy",
         init="glorot",
         init_std=0.0,
+        gate_bias=1.0,
         learning_rate=1e-2,
         batch_size=128,
         train_bits=16,
         n_examples=0,
-        operands="uniform",
+        operands="mixed",
+        input_noise=0.1,
         max_steps=2000,
         check_every=25,
         check_bits=(1024,),
         check_pairs=32,
         check_margin=0.2,
+        confirm_pairs=256,
     ),
     # The 2017 article's recipe: 100 fixed 5-bit examples (operands below 2**4, so 4 operand bits
     # and 5 steps), full batch,
@@ -99,7 +104,8 @@ PRESETS: dict[str, dict[str, object]] = {
         check_margin=0.0,
     ),
     # A model that can be proved to add at every length (gru_viz.proof): the robust recipe
-    # with 4 units and uniform noise added to the hidden state after every training step (in
+    # with 4 units, on uniform batches only, its gates starting shut and its inputs clean, and
+    # with uniform noise added to the hidden state after every training step (in
     # [-0.5, 0.5] once it has grown over the first 1,000 steps), so that each step must pull
     # perturbed states back together: then a box of states shrinks in one step, which is what
     # the proof needs. The first check comes after 2,000 steps, once the noise has shaped them.
@@ -124,9 +130,15 @@ PRESETS: dict[str, dict[str, object]] = {
 }
 
 
+# What a preset that does not name one of these settings trains with: none of it. A model file
+# written before a setting existed lacks it too, and was trained this way.
+UNNAMED: dict[str, object] = dict(gate_bias=0.0, input_noise=0.0, confirm_pairs=0, state_noise=0.0)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train. Fields left as None take the value of `preset` (see PRESETS)."""
+    """How to train. Fields left as None take the value of `preset` (see PRESETS), or of
+    UNNAMED where the preset does not name them."""
 
     preset: str = "robust"  # "robust" (default), "tutorial" or "provable"
     seed: int = 0  # seeds the initial weights and every batch
@@ -135,16 +147,19 @@ class TrainConfig:
     loss: str | None = None  # "cross_entropy" or "quadratic"
     init: str | None = None  # "glorot" or "truncated_normal"
     init_std: float | None = None  # std of the truncated normal init
+    gate_bias: float | None = None  # initial bz and br; above 0 the gates start open
     learning_rate: float | None = None  # Adam step size
     batch_size: int | None = None  # pairs per step
     train_bits: int | None = None  # operand length; each training sequence has one step more
     n_examples: int | None = None  # > 0: one fixed training set of this size; 0: fresh batches
-    operands: str | None = None  # fresh batches: "uniform" random or "chains" (bits.chain_operands)
+    operands: str | None = None  # fresh batches: "uniform", "chains" or "mixed" (see draw_operands)
+    input_noise: float | None = None  # std of Gaussian noise on every training input bit
     max_steps: int | None = None  # step limit
     check_every: int | None = None  # steps between exact-sum checks
     check_bits: tuple[int, ...] | None = None  # operand lengths of the held-out check
     check_pairs: int | None = None  # pairs per length, half uniform, half chains (0: held out)
     check_margin: float | None = None  # stop only when every checked bit has |p - 0.5| above it
+    confirm_pairs: int | None = None  # more pairs per length to pass once the check passes
     state_noise: float | None = None  # uniform noise added to h at every training step (0: none)
     held_gates: tuple[str, ...] | None = None  # gates held at 1: "z", "r" (None: the preset's)
 
@@ -153,8 +168,9 @@ class TrainConfig:
         for name, value in PRESETS[self.preset].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        if self.state_noise is None:  # presets that do not name it train without noise
-            object.__setattr__(self, "state_noise", 0.0)
+        for name, value in UNNAMED.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
         held = () if self.held_gates is None else self.held_gates  # ...and with a GRU's gates
         object.__setattr__(self, "held_gates", check_gates(held))
         object.__setattr__(self, "check_bits", tuple(int(b) for b in self.check_bits))
@@ -165,6 +181,8 @@ class TrainConfig:
         _check_choice("operands", self.operands, OPERANDS)
         _check_float("learning_rate", self.learning_rate, 0.0, 1.0)
         _check_float("init_std", self.init_std, 0.0, 10.0, low_inclusive=True)
+        _check_float("gate_bias", self.gate_bias, -10.0, 10.0, low_inclusive=True)
+        _check_float("input_noise", self.input_noise, 0.0, 10.0, low_inclusive=True)
         _check_float("check_margin", self.check_margin, 0.0, 0.5, low_inclusive=True)
         _check_float("state_noise", self.state_noise, 0.0, 1.0, low_inclusive=True)
         _check_int("hidden_size", self.hidden_size, 1, 1024)
@@ -174,6 +192,7 @@ class TrainConfig:
         _check_int("max_steps", self.max_steps, 1, 10_000_000)
         _check_int("check_every", self.check_every, 1, 10_000_000)
         _check_int("check_pairs", self.check_pairs, 0, 1_000_000)
+        _check_int("confirm_pairs", self.confirm_pairs, 0, 1_000_000)
         _check_examples(self.n_examples, self.train_bits, self.preset)
         if not self.check_bits:
             raise ValueError("check_bits must name at least one operand length, got ()")
@@ -200,7 +219,7 @@ class TrainConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown training settings {sorted(unknown)}; known: {sorted(known)}")
-        values = dict(data)
+        values = {**UNNAMED, **data}  # a file written before a setting existed trained without it
         if values.get("check_bits") is not None:
             values["check_bits"] = tuple(values["check_bits"])
         if isinstance(values.get("held_gates"), list):

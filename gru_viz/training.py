@@ -95,10 +95,44 @@ def next_batch(
             else (data.fixed[rng.choice(len(data.fixed), config.batch_size, replace=False)])
         )
     else:
-        draw = bitlib.chain_operands if config.operands == "chains" else bitlib.random_operands
-        operands = draw(rng, config.batch_size, config.train_bits)
-    x = bitlib.model_inputs(operands, n_steps)
+        operands = draw_operands(config, rng, 1)
+    x = with_noise(config, rng, bitlib.model_inputs(operands, n_steps))
     return x, bitlib.sum_bits(operands, n_steps).astype(np.float32)
+
+
+def with_noise(config: TrainConfig, rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """Training inputs x (..., T, 2) with Gaussian noise of std config.input_noise added to
+    every bit (x itself, and no draw from rng, when it is 0)."""
+    if config.input_noise == 0:
+        return x
+    return x + rng.normal(0.0, config.input_noise, x.shape).astype(np.float32)
+
+
+# Of each "mixed" batch, this share of pairs comes from bits.chain_operands (carry chains of
+# every length, and long runs of one input pair) and this share from carry.stress_operands
+# (carries all the way along: (2**L - 1) + 1 and 1 + (2**L - 1) first); the rest is uniform.
+# Uniform pairs teach fastest; a quarter of chains cost most seeds a check (25 steps) more.
+MIXED_CHAINS, MIXED_STRESS = 0.0625, 0.0625
+
+
+def draw_operands(config: TrainConfig, rng: np.random.Generator, n_batches: int) -> np.ndarray:
+    """Fresh operand bits (n_batches * B, 2, L), batch after batch, least significant first:
+    uniform random, bits.chain_operands, or "mixed" (see MIXED_CHAINS)."""
+    batch, bits = config.batch_size, config.train_bits
+    if config.operands == "uniform":
+        return bitlib.random_operands(rng, n_batches * batch, bits)
+    if config.operands == "chains":
+        return bitlib.chain_operands(rng, n_batches * batch, bits)
+    n_chains, n_stress = round(MIXED_CHAINS * batch), round(MIXED_STRESS * batch)
+    n_uniform = batch - n_chains - n_stress
+    uniform = bitlib.random_operands(rng, n_batches * n_uniform, bits)
+    chains = bitlib.chain_operands(rng, n_batches * n_chains, bits)
+    parts = [
+        uniform.reshape(n_batches, n_uniform, 2, bits),
+        chains.reshape(n_batches, n_chains, 2, bits),
+        np.stack([stress_operands(rng, n_stress, bits) for _ in range(n_batches)]),
+    ]
+    return np.concatenate(parts, axis=1).reshape(n_batches * batch, 2, bits)
 
 
 CHUNK_STEPS = 25  # at most this many Adam steps run in one compiled call
@@ -191,16 +225,34 @@ def check(model: GRUModel, config: TrainConfig, data: Dataset) -> tuple[dict[int
     return {n: acc for n, (acc, _) in results.items()}, min(m for _, m in results.values())
 
 
-def check_operands(config: TrainConfig) -> dict[int, np.ndarray]:
-    """The random check's operand bits (N, 2, n) by length n: half uniform, half chains that
-    carry all the way along (carry.stress_operands: (2**n - 1) + 1, a + (2**n - a), ...)."""
-    rng = np.random.default_rng([config.seed, 1])
+def confirm(model: GRUModel, config: TrainConfig) -> bool:
+    """Whether `model` passes the check's confirmation, which `train` runs once the check has
+    passed: config.confirm_pairs more pairs per length, drawn apart from the check's, every sum
+    exact and every bit's margin above config.check_margin (True if confirm_pairs is 0)."""
+    if config.confirm_pairs == 0:
+        return True
+    operands = check_operands(config, config.confirm_pairs, stream=2).values()
+    results = [check_margins(model, ops) for ops in operands]
+    return (
+        all(acc == 1.0 for acc, _ in results) and min(m for _, m in results) > config.check_margin
+    )
+
+
+def check_operands(
+    config: TrainConfig, n_pairs: int | None = None, stream: int = 1
+) -> dict[int, np.ndarray]:
+    """The random check's operand bits (N, 2, n) by length n: n_pairs (config.check_pairs) per
+    length, half uniform, half chains that carry all the way along (carry.stress_operands:
+    (2**n - 1) + 1, a + (2**n - a), ...), drawn from the seed's stream 1 (the check) or 2 (its
+    confirmation)."""
+    n_pairs = config.check_pairs if n_pairs is None else n_pairs
+    rng = np.random.default_rng([config.seed, stream])
     out = {}
     for n_bits in config.check_bits:
-        half = config.check_pairs // 2
+        half = n_pairs // 2
         out[n_bits] = np.concatenate(
             [
-                bitlib.random_operands(rng, config.check_pairs - half, n_bits),
+                bitlib.random_operands(rng, n_pairs - half, n_bits),
                 stress_operands(rng, half, n_bits),
             ]
         )
@@ -222,22 +274,31 @@ def _compiled_check(output: str, held: tuple[str, ...] = ()):
 
 
 class CheckSet:
-    """The random check of `check`, its inputs built once and run compiled on a GRUModel."""
+    """The random check of `check` (or its confirmation), its inputs built once and run compiled
+    on a GRUModel, in batches of at most `batch` pairs (one compiled shape per length)."""
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(
+        self, config: TrainConfig, n_pairs: int | None = None, stream: int = 1, batch: int = 0
+    ) -> None:
         self.output = config.output
         self.held = config.held_gates
         self.sets = []  # (n_bits, x (N, n + 1, 2), target (N, n + 1))
-        for n_bits, operands in check_operands(config).items():
-            x = bitlib.model_inputs(operands, n_bits + 1)
-            target = bitlib.sum_bits(operands, n_bits + 1).astype(np.float32)
-            self.sets.append((n_bits, tf.constant(x), tf.constant(target)))
+        for n_bits, operands in check_operands(config, n_pairs, stream).items():
+            for start in range(0, len(operands), batch or len(operands)):
+                part = operands[start : start + (batch or len(operands))]
+                x = bitlib.model_inputs(part, n_bits + 1)
+                target = bitlib.sum_bits(part, n_bits + 1).astype(np.float32)
+                self.sets.append((n_bits, tf.constant(x), tf.constant(target)))
 
     def __call__(self, model: GRUModel) -> tuple[dict[int, float], float]:
         run = _compiled_check(self.output, self.held)
-        results = {n: run(model.variables, x, target) for n, x, target in self.sets}
-        accuracy = {n: float(acc) for n, (acc, _) in results.items()}
-        return accuracy, min(float(margin) for _, margin in results.values())
+        results = [(n, len(x), *run(model.variables, x, target)) for n, x, target in self.sets]
+        accuracy = {
+            n: sum(float(acc) * size for m, size, acc, _ in results if m == n)
+            / sum(size for m, size, _, _ in results if m == n)
+            for n, *_ in results
+        }
+        return accuracy, min(float(worst) for *_, worst in results)
 
 
 def chunk_batches(
@@ -254,9 +315,9 @@ def chunk_batches(
         for k in range(n):
             xs[k], targets[k] = next_batch(config, data, rng)
         return xs, targets
-    draw = bitlib.chain_operands if config.operands == "chains" else bitlib.random_operands
-    operands = draw(rng, size * batch, config.train_bits)  # (size B, 2, L)
+    operands = draw_operands(config, rng, size)  # (size B, 2, L)
     xs = bitlib.model_inputs(operands, n_steps).reshape(size, batch, n_steps, 2)
+    xs = with_noise(config, rng, xs)
     return xs, ripple_sum(operands, n_steps).reshape(size, batch, n_steps).astype(np.float32)
 
 
@@ -312,7 +373,7 @@ def train(
         checked = None
         if step % config.check_every == 0 or step == config.max_steps:
             checked, margin = run.check()
-            if min(checked.values()) == 1.0 and margin > config.check_margin:
+            if min(checked.values()) == 1.0 and margin > config.check_margin and run.confirm():
                 history.stopped = "converged"
         stop_at = _report(history, on_step, run.model, config, first, losses, checked)
         if stop_at is not None:
@@ -334,7 +395,9 @@ class _Run:
         self.config = config
         self.rng = np.random.default_rng(config.seed)
         self.start = time.perf_counter()
-        weights = init_weights(config.model, self.rng, config.init, config.init_std)
+        weights = init_weights(
+            config.model, self.rng, config.init, config.init_std, config.gate_bias
+        )
         for gate in config.held_gates:  # drawn as for a GRU (the same seed, the same others)...
             for name in (f"W{gate}", f"U{gate}", f"b{gate}"):  # ...and zero: they are unused
                 weights[name][...] = 0.0
@@ -349,6 +412,7 @@ class _Run:
         self.learning_rate = tf.constant(config.learning_rate, tf.float32)
         held_out = self.data.held_out is not None and config.check_pairs == 0
         self.check_set = None if held_out else CheckSet(config)
+        self.confirm_set: CheckSet | None = None  # built when the check first passes
         self.batches: tuple[tf.Tensor, tf.Tensor] | None = None
 
     def steps(self, n: int) -> list[float]:
@@ -376,6 +440,17 @@ class _Run:
         if self.check_set is None:
             return check(self.model, self.config, self.data)
         return self.check_set(self.model)
+
+    def confirm(self) -> bool:
+        """Whether the live model passes the check's confirmation (see `confirm`), run compiled
+        in batches of the check's size."""
+        config = self.config
+        if config.confirm_pairs == 0:
+            return True
+        if self.confirm_set is None:
+            self.confirm_set = CheckSet(config, config.confirm_pairs, 2, config.check_pairs)
+        accuracy, margin = self.confirm_set(self.model)
+        return min(accuracy.values()) == 1.0 and margin > config.check_margin
 
 
 def chunk_size(config: TrainConfig) -> int:

@@ -27,14 +27,20 @@ def weight_shapes(hidden_size: int) -> dict[str, tuple[int, ...]]:
 
 
 def init_weights(
-    config: ModelConfig, rng: np.random.Generator, init: str = "glorot", std: float = 0.01
+    config: ModelConfig,
+    rng: np.random.Generator,
+    init: str = "glorot",
+    std: float = 0.01,
+    gate_bias: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Fresh float32 weights: matrices from `init` ("glorot" uniform or "truncated_normal" with
-    `std`, cut at two standard deviations), biases zero."""
+    `std`, cut at two standard deviations), the gate biases bz and br at `gate_bias`, the other
+    biases zero. The biases draw nothing from `rng`."""
     out = {}
     for name, shape in weight_shapes(config.hidden_size).items():
         if len(shape) == 1:
-            out[name] = np.zeros(shape, np.float32)
+            value = gate_bias if name in ("bz", "br") else 0.0
+            out[name] = np.full(shape, value, np.float32)
         elif init == "glorot":
             limit = np.sqrt(6.0 / (shape[0] + shape[1]))
             out[name] = rng.uniform(-limit, limit, size=shape).astype(np.float32)
