@@ -84,8 +84,10 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
         with column:
             # A new session starts from the link's number, as a default: what the browser sends
             # wins, so a page that moved to another replica keeps the edit it reconnected with.
-            start = {} if key in st.session_state else {"value": st.query_params.get(key, default)}
-            text = st.text_input(label, key=key, help=help_text, **start)
+            # The default stays the session's first for all its runs: Streamlit names a widget
+            # by its arguments too, and a new name would start it empty.
+            start = st.session_state.setdefault(f"{key}_start", st.query_params.get(key, default))
+            text = st.text_input(label, key=key, help=help_text, value=start)
             link = links.link_value(text, default)
             if link is None:
                 st.query_params.pop(key, None)
