@@ -66,12 +66,13 @@ class ActiveModel:
 def unchecked(model: AdditionModel) -> str | None:
     """If `model` was trained and its training ended without passing its exact-sum check (at
     its step limit, or stopped early), that, in a sentence; else None."""
-    stopped = model.provenance.get("stopped")
+    provenance = getattr(model, "provenance", None) or {}  # (a stand-in model may have none)
+    stopped = provenance.get("stopped")
     if stopped not in ("max_steps", "stopped"):
         return None
-    steps = model.provenance.get("steps") or 0
+    steps = provenance.get("steps") or 0
     how = "reached its step limit" if stopped == "max_steps" else "was stopped"
-    check = model.provenance.get("check") or {}
+    check = provenance.get("check") or {}
     last = "; ".join(f"{float(v):.0%} of {k}-bit check sums exact" for k, v in check.items())
     return (
         f"This model never passed its training check: its training {how} at step {steps:,}"

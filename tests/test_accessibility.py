@@ -30,6 +30,10 @@ RUN_AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})
   .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.html).join(' | ')}`)"""
 
 
+IDLE = """() => !document.querySelector("[data-stale='true']")
+  && !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")"""
+
+
 def axe_source() -> str | None:
     named = os.environ.get("AXE_CORE_JS")
     path = Path(named) if named else ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -70,6 +74,8 @@ def test_no_tab_has_serious_or_critical_violations(axe, server, scheme):
             page.goto(f"{server}/?tab={tab.replace(' ', '+')}")
             page.get_by_text(shown).last.wait_for()
             page.wait_for_timeout(1000)
+            # Between runs Streamlit fades what it may redraw: its contrast is not the page's.
+            page.wait_for_function(IDLE, timeout=WAIT_MS)
             page.add_script_tag(content=axe)
             found[tab] = page.evaluate(RUN_AXE)
             charts = "[data-testid='stPlotlyChart'], [data-testid='stGraphVizChart']"

@@ -191,12 +191,17 @@ def test_a_closed_tab_frees_its_training_slot_within_seconds(sync_playwright, on
         browser.close()
 
 
+def play_button(page, label: str):
+    """The step view's Play/Pause button showing `label` (the training panel has a Pause too)."""
+    return page.locator(".st-key-play button", has_text=label)
+
+
 def play(page) -> None:
     """Press Play until the button turns into Pause (a click during a run can be lost)."""
     for _ in range(3):
-        page.get_by_role("button", name="Play").click()
+        play_button(page, "Play").click()
         try:
-            page.get_by_role("button", name="Pause").wait_for(timeout=15_000)
+            play_button(page, "Pause").wait_for(timeout=15_000)
             return
         except Exception:  # playwright's TimeoutError: try once more
             continue
@@ -219,7 +224,7 @@ def test_playing_32_steps_reruns_only_the_step_view(page, server, tmp_path):
     assert full_runs <= 2, f"{full_runs} full-page runs while playing 32 steps"
     assert sum(b"Bit " in f for f in during) >= 32  # one redraw of the step view per step
     # It ends where it says: the last bit, in the words and on the slider.
-    page.get_by_role("button", name="Play").wait_for()
+    play_button(page, "Play").wait_for()
     page.locator("strong", has_text="Bit 40.").wait_for()
     page.wait_for_timeout(1000)
     assert page.locator("strong", has_text="Bit ").first.text_content() == "Bit 40."
