@@ -11,16 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from gru_viz.figures.state_space import AXIS_NAMES, PLOT_PX, TITLE_SIZE
+from gru_viz.figures.state_space import AXIS_NAMES, map_layout
 from gru_viz.figures.style import (
-    MODEBAR_PX,
-    axis_px,
-    legend_below,
-    legend_px,
-    line_px,
     translucent,
 )
-from gru_viz.figures.theme import LIGHT, Theme, scaled, themed
+from gru_viz.figures.theme import LIGHT, Theme, themed
 from gru_viz.state_space import MapPath, StateMap
 
 CARRY_COLOURS = ("#2171b5", "#d94801")  # boxes that hold no carry, boxes that hold one
@@ -79,26 +74,7 @@ def certificate_figure(
     else:
         title = f"The certificate: {len(lo)} boxes<br>and {len(edges)} steps"
     labels = [] if start is None else [_start_label(centre[start], theme)]
-    size = theme.font_size
-    top = MODEBAR_PX + 2 * line_px(scaled(TITLE_SIZE, theme)) + 6
-    # The legend under the plot, not beside it: a phone keeps its whole width for the map.
-    axis, legend = axis_px(size), legend_px(len(fig.data), size)
-    height = PLOT_PX + top + axis + legend
-    fig.update_layout(
-        title=dict(
-            text=title,
-            x=0,
-            xanchor="left",
-            xref="paper",
-            y=1 - MODEBAR_PX / height,
-            yanchor="top",
-            font_size=TITLE_SIZE,
-        ),
-        annotations=[*arrows, *labels],
-        height=height,
-        margin=dict(l=60, r=20, t=top, b=axis + legend),
-        legend=dict(legend_below(PLOT_PX, axis + 6), itemsizing="constant"),
-    )
+    fig.update_layout(**map_layout(title, 2, len(fig.data), theme), annotations=[*arrows, *labels])
     fig.update_xaxes(title=dict(text=x_name, standoff=6), zeroline=False, automargin=True)
     fig.update_yaxes(
         title=dict(text=y_name, standoff=6), zeroline=False, scaleanchor="x", automargin=True

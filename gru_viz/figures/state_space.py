@@ -61,12 +61,21 @@ def state_map_figure(
         automargin=True,
     )
     title = f"Hidden states of {smap.n_pairs} sums of {smap.n_bits}-bit numbers"
+    layout = map_layout(title, 1, len(traces) + 1, theme)
+    layout["legend"]["title"] = dict(text="what h_t should hold", side="top")
+    fig.update_layout(**layout)
+    return themed(fig, theme)
+
+
+def map_layout(title: str, title_lines: int, legend_lines: int, theme: Theme) -> dict:
+    """Layout of a map PLOT_PX tall, laid out in pixels for `theme`'s type: its title of
+    `title_lines` lines under the toolbar's strip, its legend of `legend_lines` lines under the
+    plot (not beside it: a phone keeps its whole width for the map)."""
     size = theme.font_size
-    top = MODEBAR_PX + line_px(scaled(TITLE_SIZE, theme)) + 6
-    # Under the plot, not beside it: a phone keeps its whole width for the map.
-    axis, legend = axis_px(size), legend_px(len(traces) + 1, size)
+    top = MODEBAR_PX + title_lines * line_px(scaled(TITLE_SIZE, theme)) + 6
+    axis, legend = axis_px(size), legend_px(legend_lines, size)
     height = PLOT_PX + top + axis + legend
-    fig.update_layout(
+    return dict(
         title=dict(
             text=title,
             x=0,
@@ -78,13 +87,8 @@ def state_map_figure(
         ),
         height=height,
         margin=dict(l=60, r=20, t=top, b=axis + legend),
-        legend=dict(
-            legend_below(PLOT_PX, axis + 6),
-            title=dict(text="what h_t should hold", side="top"),
-            itemsizing="constant",
-        ),
+        legend=dict(legend_below(PLOT_PX, axis + 6), itemsizing="constant"),
     )
-    return themed(fig, theme)
 
 
 def _class_points(smap: StateMap, carry: int, bit: int) -> go.Scatter:
