@@ -13,7 +13,7 @@ From a fresh initialization until the stop rule holds, after TensorFlow is impor
   first 25-step check where the same judge passes, within the same step limit as ours; the same
   distribution of steps and seconds is reported for both;
 - Keras under our own stop rule, on the first seeds only: `train_on_batch` on the batches
-  `gru_viz.train` would draw for the seed, the same learning rate and `gru_viz.training.check`
+  `gru_viz.train` would draw for the seed, the same learning rate and `gru_viz.exact_check.check`
   every 25 steps (and its confirmation once it passes); once with `jit_compile=True` and once
   with Keras' default (`"auto"`, which leaves a GRU model without XLA), then judged;
 - our `tutorial` preset (the article's recipe): time to its own 5-bit criterion and the
@@ -166,7 +166,7 @@ def keras_reset(net, hidden_size: int, seed: int) -> None:
 def keras_train(net, seed: int, max_steps: int) -> dict:
     """Train on exactly the batches gru_viz.train(TrainConfig(seed=seed)) would see, with its
     check and stop rule. Returns steps, why it stopped and seconds (caller adds setup)."""
-    from gru_viz import training
+    from gru_viz import exact_check, training
     from gru_viz.config import TrainConfig
     from gru_viz.weights import init_weights
 
@@ -183,9 +183,9 @@ def keras_train(net, seed: int, max_steps: int) -> dict:
             net.train_on_batch(xs[k], targets[k][..., None])
         step += n
         if step % config.check_every == 0 or step == max_steps:
-            accuracy, margin = training.check(adder, config, data)
+            accuracy, margin = exact_check.check(adder, config, data)
             passed = min(accuracy.values()) == 1.0 and margin > config.check_margin
-            if passed and training.confirm(adder, config):
+            if passed and exact_check.confirm(adder, config):
                 stopped = "converged"
     return {"seed": seed, "steps": step, "stopped": stopped}
 

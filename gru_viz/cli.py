@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gru_viz import proof, proof_check
+from gru_viz import certificate, proof, proof_check
 from gru_viz.config import GATES, PRESETS, TUNABLE, TrainConfig
 
 
@@ -355,7 +355,7 @@ def run_certify(args) -> int:
     print(result.reason)
     if not result.proved:
         return 1
-    proof.save_certificate(result, args.output)
+    certificate.save_certificate(result, args.output)
     ok, reason = proof_check.check(args.model, args.output)
     print(f"wrote {args.output}; the checker says: {reason}")
     return 0 if ok else 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from gru_viz.certificate import Failure, Proof
 from gru_viz.intervals import gru_step, weights_of
-from gru_viz.proof import Failure, Proof, Settings, carry_after, certify
+from gru_viz.proof import Settings, carry_after, certify
 
 EXHAUSTIVE_STEPS = 10  # every input sequence of up to this many steps is run (4**10 at most)
 BORDERLINE = 1e-3  # a float64 logit this close to its threshold is left to the model to decide

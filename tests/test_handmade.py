@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gru_viz
-from gru_viz import cli, proof, proof_check
+from gru_viz import certificate, cli, proof, proof_check
 from gru_viz.checkpoint import ASSETS, HANDMADE_PATH
 from gru_viz.handmade import DERIVATION, HIDDEN, handmade_weights
 from gru_viz.reference import gru_reference
@@ -56,7 +56,7 @@ def test_the_numpy_reference_gives_every_sum_bit_of_every_short_addition():
 def test_it_is_proved_and_the_shipped_certificate_is_valid(model, tmp_path):
     found = proof.certify(model)
     assert found.proved, found.reason
-    proof.save_certificate(found, tmp_path / "h.cert.npz")
+    certificate.save_certificate(found, tmp_path / "h.cert.npz")
     assert proof_check.check(HANDMADE_PATH, tmp_path / "h.cert.npz")[0]
     ok, reason = proof_check.check(HANDMADE_PATH, ASSETS / "handmade.cert.npz")
     assert ok, reason

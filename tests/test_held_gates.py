@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import gru_viz
-from gru_viz import checkpoint, proof, proof_check
+from gru_viz import certificate, checkpoint, proof, proof_check
 from gru_viz.config import ModelConfig, TrainConfig
 from gru_viz.model import LARGE_BATCH, GRUModel, gru_sequence, tf
 from gru_viz.reference import gru_reference
@@ -119,7 +119,7 @@ def test_the_checker_holds_a_held_gate_at_one(tmp_path):
     assert found.proved, found.reason
     model_path, cert = tmp_path / "held.npz", tmp_path / "held.cert.npz"
     held.save(model_path)
-    proof.save_certificate(found, cert)
+    certificate.save_certificate(found, cert)
     assert proof_check.check(model_path, cert)[0]
     free = GRUModel(ModelConfig(hidden_size=2), weights)  # z shut: the state never moves
     free.save(tmp_path / "free.npz")

@@ -8,6 +8,7 @@ import pytest
 
 import gru_viz
 from gru_viz import proof, proof_check, wrong_sums
+from gru_viz.certificate import save_certificate
 from gru_viz.checkpoint import ASSETS, TUTORIAL_PATH, read_model_file
 from gru_viz.cli import main
 
@@ -177,7 +178,7 @@ def test_certify_proves_the_shipped_proved_model(tmp_path):
     result = proof.certify(read_model_file(PROVED))
     assert result.proved, result.reason
     assert result.failure is None and result.n_boxes == len(result.lo)
-    proof.save_certificate(result, tmp_path / "cert.npz")
+    save_certificate(result, tmp_path / "cert.npz")
     assert proof_check.check(PROVED, tmp_path / "cert.npz")[0]
     with zipfile.ZipFile(tmp_path / "cert.npz") as archive:  # plain arrays only
         assert sorted(archive.namelist()) == [
@@ -192,7 +193,7 @@ def test_certify_says_where_the_tutorial_model_breaks():
     assert failure.kind in ("sign", "time") and failure.amount > 0
     assert f"a={failure.a}, b={failure.b}" in result.reason
     with pytest.raises(ValueError, match="no certificate"):
-        proof.save_certificate(result, "unused.npz")
+        save_certificate(result, "unused.npz")
 
 
 @pytest.fixture(scope="module")

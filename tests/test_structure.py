@@ -140,3 +140,16 @@ def test_nothing_below_the_app_imports_from_it():
         for p in below
     }
     assert not {path: found for path, found in upward.items() if found}
+
+
+MAX_MODULE_LINES = 450  # a module longer than this holds more than one concern: split it
+
+
+def test_no_module_of_the_package_outgrows_one_concern():
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in sorted((ROOT / "gru_viz").rglob("*.py"))
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these by concern: {long}"
+    assert len((ROOT / "streamlit_app.py").read_text().splitlines()) <= 200  # the frame only

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gru_viz
-from gru_viz import bits, training
+from gru_viz import bits, exact_check, training
 from gru_viz.evaluate import exact_accuracy, random_accuracy
 from gru_viz.model import GRUModel
 from gru_viz.weights import init_weights
@@ -96,18 +96,18 @@ def test_gates_start_open_in_the_robust_preset_only():
 
 def test_the_confirmation_runs_in_batches_and_fails_a_model_without_its_carry(shipped):
     config = gru_viz.TrainConfig(check_pairs=8, confirm_pairs=24)
-    batched = training.CheckSet(config, 24, stream=2, batch=8)
+    batched = exact_check.CheckSet(config, 24, stream=2, batch=8)
     assert len(batched.sets) == 3
     accuracy, margin = batched(shipped)
     assert accuracy == {1024: 1.0} and margin > 0.2
-    assert training.confirm(shipped, config)
+    assert exact_check.confirm(shipped, config)
     weights = shipped.weights()
     weights["Uh"] = np.zeros_like(weights["Uh"])  # no state reaches the candidate: no carry
     broken = GRUModel(shipped.config, weights)
     accuracy, margin = batched(broken)
     assert accuracy[1024] < 1.0 and margin < 0
-    assert not training.confirm(broken, config)
-    assert training.confirm(broken, gru_viz.TrainConfig(confirm_pairs=0))
+    assert not exact_check.confirm(broken, config)
+    assert exact_check.confirm(broken, gru_viz.TrainConfig(confirm_pairs=0))
 
 
 def test_same_seed_gives_the_same_model():

@@ -1,12 +1,12 @@
 """Plotly figures (and the bit table's HTML). Functions take arrays and labels and return a
 `plotly.graph_objects.Figure` or a string; they never show it and never call Streamlit.
 
-One module per kind of figure: gates (heatmaps of one addition), bit_table (the bit table),
-training (loss and accuracy), length (how far a model adds, which units it needs), machine
-(the extracted automaton as DOT), state_space (the hidden states in 2-D), saturation (how the gates
-are used), animation (a figure that plays, frame by frame), style (what they share), theme
-(light and dark: `themed(fig, theme)`, `table_css(theme)`, `dot_colours(theme)`; the
-machine's type: `dot_points(theme)`).
+One module per kind of figure: gates (heatmaps of one addition), slide (a gates figure laid out
+for a 16:9 slide), bit_table (the bit table), training (loss and accuracy), length (how far a
+model adds, which units it needs), machine (the extracted automaton as DOT), state_space (the
+hidden states in 2-D), saturation (how the gates are used), animation (a figure that plays,
+frame by frame), style (what they share), theme (light and dark: `themed(fig, theme)`,
+`table_css(theme)`, `dot_colours(theme)`; the machine's type: `dot_points(theme)`).
 """
 
 from gru_viz.figures.animation import MAX_FRAMES, step_animation
@@ -15,20 +15,18 @@ from gru_viz.figures.bit_table import bit_table_html
 from gru_viz.figures.gates import (
     GATE_SCALE,
     INITIAL_WINDOW,
-    SLIDE_WIDTH,
     STATE_SCALE,
     VIEWS,
     BitRows,
     Panel,
     bit_colorscale,
-    fit_to_aspect,
     gates_figure,
-    slide_layout,
     trace_figure,
 )
 from gru_viz.figures.length import NamedCurve, ablation_figure, length_figure
 from gru_viz.figures.machine import to_dot as machine_dot
 from gru_viz.figures.saturation import saturation_figure
+from gru_viz.figures.slide import SLIDE_WIDTH, fit_to_aspect, slide_layout
 from gru_viz.figures.state_space import state_map_figure
 from gru_viz.figures.style import IMAGE_SCALE, MAX_VECTOR_CELLS, SLIDE_SIZE, plot_config
 from gru_viz.figures.theme import (

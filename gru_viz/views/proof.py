@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from gru_viz import proof, proof_check, state_space, wrong_sums
 from gru_viz.addition import AdditionModel
 from gru_viz.analyses import TRACE, Analyses, Analysis, Compute, Result, ready
+from gru_viz.certificate import certificate_bytes
 from gru_viz.figures import LIGHT, Theme
 from gru_viz.figures.proof import certificate_figure
 from gru_viz.replay import Replay, replay_model
@@ -48,7 +49,7 @@ def verify(model: AdditionModel) -> Verdict:
     found = proof.certify(model)
     if not found.proved:
         return Verdict(found)
-    data = proof.certificate_bytes(found)
+    data = certificate_bytes(found)
     with tempfile.TemporaryDirectory(prefix="gru-viz-proof-") as folder:
         model_file, certificate = Path(folder) / "model.npz", Path(folder) / "certificate.npz"
         model_file.write_bytes(model.to_bytes())
