@@ -183,7 +183,7 @@ def keras_train(net, seed: int, max_steps: int) -> dict:
             net.train_on_batch(xs[k], targets[k][..., None])
         step += n
         if step % config.check_every == 0 or step == max_steps:
-            accuracy, margin = exact_check.check(adder, config, data)
+            accuracy, margin = exact_check.check(adder, config, data.held_out)
             passed = min(accuracy.values()) == 1.0 and margin > config.check_margin
             if passed and exact_check.confirm(adder, config):
                 stopped = "converged"

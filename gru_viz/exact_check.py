@@ -6,7 +6,6 @@ built once and run compiled, as `gru_viz.train` does after every chunk."""
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,18 +16,18 @@ from gru_viz.config import TrainConfig
 from gru_viz.evaluate import check_margins
 from gru_viz.model import GRUModel, gru_sequence
 
-if TYPE_CHECKING:
-    from gru_viz.training import Dataset
-
 tf = quiet.tensorflow()  # (without its start-up lines)
 
 
-def check(model: GRUModel, config: TrainConfig, data: Dataset) -> tuple[dict[int, float], float]:
+def check(
+    model: GRUModel, config: TrainConfig, held_out: np.ndarray | None = None
+) -> tuple[dict[int, float], float]:
     """Exact-sum accuracy on the held-out check by operand bit length, and the smallest margin
-    of any checked bit (see evaluate.check_margins). Any model: `train` itself runs the same
-    check compiled (see CheckSet) except on a fixed training set's held-out pairs."""
-    if data.held_out is not None and config.check_pairs == 0:
-        accuracy, margin = check_margins(model, data.held_out)
+    of any checked bit (see evaluate.check_margins): on `held_out` (M, 2, L), a fixed training
+    set's held-out pairs, where the config draws no random check pairs. Any model: `train`
+    itself runs the random check compiled (see CheckSet)."""
+    if held_out is not None and config.check_pairs == 0:
+        accuracy, margin = check_margins(model, held_out)
         return {config.train_bits: accuracy}, margin
     results = {n: check_margins(model, ops) for n, ops in check_operands(config).items()}
     return {n: acc for n, (acc, _) in results.items()}, min(m for _, m in results.values())

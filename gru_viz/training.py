@@ -351,7 +351,7 @@ class _Run:
     def check(self) -> tuple[dict[int, float], float]:
         """The held-out check of the live model (see `check`)."""
         if self.check_set is None:
-            return check(self.model, self.config, self.data)
+            return check(self.model, self.config, self.data.held_out)
         return self.check_set(self.model)
 
     def confirm(self) -> bool:
