@@ -41,7 +41,7 @@ QUICK = Plan(sessions=2, trainings=0, duration=4.0, window=2.0)
 
 async def run(plan: Plan) -> dict:
     rng = np.random.default_rng(30)
-    env = {"GRU_VIZ_MAX_TRAININGS": str(plan.trainings)}
+    env = {"GRU_VIZ_MAX_TRAININGS": str(max(1, plan.trainings))}  # (the server needs a slot)
     log_file = Path(tempfile.mkstemp(prefix="gru-viz-soak-", suffix=".log")[1])
     server = launch.start_server(env, log=log_file)
     editors, trainers, keeper = [], [], None
