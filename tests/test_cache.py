@@ -1,6 +1,7 @@
 """The per-model analysis cache: one result per model fingerprint, never another model's."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -218,3 +219,43 @@ def test_a_result_finished_after_its_page_is_gone_is_not_kept():
     release.set()
     cache.close()
     assert cache.nbytes == 0
+
+
+def test_a_prefetched_job_a_page_asks_for_runs_beside_a_long_prefetch():
+    """The warm-up queues heavy analyses ahead of need; when a page opens a tab that needs one
+    still in that queue, the worker kept for pages runs it at once, not after the prefetch
+    that is running (a fresh server once made "Inside the machine" wait for a length curve)."""
+    cache = AnalysisCache()
+    release, started = threading.Event(), threading.Event()
+
+    @heavy
+    def long_prefetch(model, progress):
+        started.set()
+        assert release.wait(WAIT)
+        return "long"
+
+    @heavy
+    def wanted(model, progress):
+        return float(model.value)
+
+    model = TinyModel(5.0)
+    cache.prefetch(model, long_prefetch)
+    assert started.wait(WAIT)
+    assert cache.wait(TinyModel(6.0), wanted) == ready(6.0)  # the page's worker is up, idle
+    time.sleep(0.2)  # and back to waiting for work
+    cache.prefetch(model, wanted)  # queued behind the long one
+    time.sleep(0.2)  # (the workers have looked at the queues and gone back to waiting)
+    assert cache.request(model, wanted).pending  # a page asks for it now
+    try:
+        done = threading.Event()
+
+        def page() -> None:
+            cache.wait(model, wanted)
+            done.set()
+
+        threading.Thread(target=page, daemon=True).start()
+        # (well before the long prefetch gives up waiting, WAIT s after it started)
+        assert done.wait(WAIT / 3), "the page's job waited for the prefetch"
+        assert cache.request(model, wanted) == ready(5.0)
+    finally:
+        release.set()

@@ -251,6 +251,7 @@ class AnalysisCache:
                 if job[0] is future:
                     self._later.remove(job)
                     self._urgent.append(job)
+                    self._queued.notify_all()  # the worker kept for pages may be waiting
                     return
 
     def _work(self, prefetches: bool) -> None:

@@ -58,7 +58,12 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         if note:
             st.caption(note)
         st.markdown(machine_text(found))
-    show_proof(active, a, b, analyses)
+    if analyses.request(active.model, MACHINE).pending:
+        # The proof search takes seconds of the same CPU: it starts once the machine is drawn.
+        st.subheader("Proved for every length?")
+        st.caption("The search for a proof starts once the machine above is read off.")
+    else:
+        show_proof(active, a, b, analyses)
     st.subheader("How the gates are used")
     explain(VIEWS["saturation"].note(active.model))
     show_view("saturation", active, a, b, analyses, "saturation_chart")
