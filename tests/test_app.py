@@ -250,8 +250,14 @@ def test_how_far_it_adds_draws_the_length_curves_and_the_ranking():
     at = run_app(tab="How far it adds")
     run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the length curves")
     assert "carries all the way along" in "\n".join(c for c in captions(at))
-    names = at.get("plotly_chart")[0].proto.spec
-    assert "shipped tutorial model" in names and "model on this page" in names
+    assert "model on this page" in at.get("plotly_chart")[0].proto.spec
+    # The references' curves are asked for once the page model's own is drawn.
+    run_until(
+        at,
+        lambda at: "shipped tutorial model" in at.get("plotly_chart")[0].proto.spec,
+        "the tutorial model's curve",
+    )
+    assert "No finite test covers every addition." in "\n".join(captions(at))
 
 
 def test_inside_the_machine_finds_the_two_state_adder():

@@ -36,8 +36,8 @@ def build(
     units on (if some are off), before its edits (if edited) and of each reference (default:
     the shipped models) that is not the same model, each with the length it was trained on
     marked (mark_training). `quick`: the quick curves (length.quick_length_curve) and no
-    references. Curves still computing are left out; NotReady if none is ready, or if one
-    failed."""
+    references. Curves still computing are left out, and the others are not asked for until
+    the model's own is ready; NotReady if none is ready, or if one failed."""
     analyses = analyses or Compute()
     named, waiting = [], None
     if quick:
@@ -46,8 +46,12 @@ def build(
     chosen = curve_models(active, curve_references() if references is None else references)
     if main_name is not None:
         chosen[0] = (main_name, *chosen[0][1:])
+    main_ready = True
     for name, model, main in chosen:
+        if not (main or main_ready):  # the others share the CPU: they wait for the model's own
+            continue
         result = analyses.request(model, analysis)
+        main_ready = main_ready and (result.ready or not main)
         if result.failed:
             raise NotReady(analysis, result)
         if result.ready:

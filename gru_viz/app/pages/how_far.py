@@ -19,14 +19,16 @@ def render(settings: AppSettings, a, b) -> None:
     polled("length", _body, settings, a, b)
 
 
-def test_or_proof(active, analyses: PageAnalyses) -> str:
+def test_or_proof(active, analyses: PageAnalyses, ask: bool = True) -> str:
     """What the curves rest on: a test of finitely many sums, and, for a proved model, the
-    proof beside it."""
+    proof beside it. Unless `ask`, the proof is not asked for (it is, once the figures above
+    and below are drawn: a search that fails takes seconds of the same CPU), and the line says
+    only what the curves are."""
     test = (
         "These curves are a test: each point is the share of a finite number of sums (hover "
         "for how many), with its 95% interval as a band."
     )
-    if active.units_off:
+    if active.units_off or not ask:
         return test
     verdict = analyses.request(active.model, MODEL_PROOF)
     if verdict.ready and verdict.value.proved:
@@ -43,10 +45,12 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         return
     st.subheader("How far it adds")
     explain(VIEWS["length"].note(active.model))
-    show_view("length", active, a, b, analyses, "length_chart")
+    curves = show_view("length", active, a, b, analyses, "length_chart")
     if analyses.waiting:
         st.caption("The other models' curves are drawn as they are computed.")
-    st.caption(test_or_proof(active, analyses))
+    rests_on = st.empty()
     st.subheader("Which units it needs")
     explain(VIEWS["units-off"].note(active.model))
-    show_view("units-off", active, a, b, analyses, "ablation_chart")
+    units = show_view("units-off", active, a, b, analyses, "ablation_chart")
+    drawn = curves is not None and units is not None
+    rests_on.caption(test_or_proof(active, analyses, ask=drawn))
