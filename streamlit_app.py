@@ -27,6 +27,9 @@ def main() -> None:
     settings = read_settings()
     start_loading(settings)  # TensorFlow and the model, while the page is drawn
     a, b = number_inputs(settings.max_digits)
+    from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
+
+    preview = first_sum(settings, a, b)  # the numpy reference's sum while TensorFlow loads
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar
     from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
@@ -50,6 +53,8 @@ def main() -> None:
             if tab.open:  # only the open tab runs
                 with tab:
                     page.render(settings, a, b)
+    if preview is not None:
+        preview.empty()  # the sum tab is drawn below it by now: nothing blank in between
     warm_views(settings)  # after the first page, once
 
 

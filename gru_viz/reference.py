@@ -1,11 +1,15 @@
 """A plain numpy GRU, step by step in float64: the independent reference for the TensorFlow one.
 
 It shares nothing with gru_viz.model but the weight names, so tests can hold one against the other.
+`ReferenceModel` runs a model file with it (what the page shows before TensorFlow is imported).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from gru_viz.addition import AdditionModel
+from gru_viz.checkpoint import ModelFile
 
 
 def sigmoid(v: np.ndarray) -> np.ndarray:
@@ -43,3 +47,24 @@ def gru_reference(
             out[name][:, t] = value
     out["y"] = y
     return out
+
+
+class ReferenceModel(AdditionModel):
+    """A model file's GRU run by gru_reference: the same weights and equations as the
+    TensorFlow model (tests hold them within 2e-6 of each other), with no TensorFlow. The page
+    draws a first sum with it while TensorFlow is imported; it is far slower on long inputs."""
+
+    def __init__(self, file: ModelFile) -> None:
+        super().__init__(file.config, file.train_config, file.provenance)
+        self._weights = {name: np.array(value, np.float32) for name, value in file.weights.items()}
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {name: value.copy() for name, value in self._weights.items()}
+
+    def run(self, x: np.ndarray, keep_internals: bool = True) -> dict[str, np.ndarray]:
+        out = gru_reference(x, self._weights, held=self.config.held_gates)
+        names = ("y", "z", "r", "h_tilde", "h") if keep_internals else ("y",)
+        return {name: out[name].astype(np.float32) for name in names}
+
+    def _fingerprint_extra(self) -> bytes:
+        return b"numpy reference"  # its results are never taken for the TensorFlow model's

@@ -54,6 +54,12 @@ def start_loading(settings: AppSettings) -> None:
     _loading(settings.model_path, settings.max_trainings)
 
 
+def loading(settings: AppSettings) -> bool:
+    """True while the shared model is still loading (TensorFlow's import, the file, the first
+    compiles): start_loading's thread is at work."""
+    return _loading(settings.model_path, settings.max_trainings).is_alive()
+
+
 @st.cache_resource(show_spinner=False)
 def _loading(path: str | None, max_trainings: int) -> threading.Thread:
     thread = threading.Thread(
