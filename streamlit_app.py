@@ -25,8 +25,8 @@ def main() -> None:
     present = False if embedded else heading()
     st.html(page_css(page_theme(st.context.theme.type, present)))
     settings = read_settings()
-    start_loading(settings)  # TensorFlow and the model, while the page is drawn
     a, b = number_inputs(settings.max_digits)
+    start_loading(settings)  # TensorFlow and the model, while the page is drawn
     from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
 
     preview = first_sum(settings, a, b)  # the numpy reference's sum while TensorFlow loads

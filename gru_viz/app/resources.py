@@ -60,8 +60,18 @@ def loading(settings: AppSettings) -> bool:
     return _loading(settings.model_path, settings.max_trainings).is_alive()
 
 
+def import_shared_libraries() -> None:
+    """Import, on this thread, what TensorFlow's import and the page's charts both import, before
+    a thread imports TensorFlow: two threads importing one package at once can see it half
+    made ("partially initialized module 'pandas'" on a fresh server's first page). These are
+    the packages both import (gru_viz's own modules import in one order: no circles)."""
+    import pandas  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+
 @st.cache_resource(show_spinner=False)
 def _loading(path: str | None, max_trainings: int) -> threading.Thread:
+    import_shared_libraries()
     thread = threading.Thread(
         target=_shared_model, args=(path, max_trainings), name="gru-viz-load", daemon=True
     )

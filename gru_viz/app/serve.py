@@ -89,6 +89,9 @@ def warm_up_in_background(log=sys.stderr) -> threading.Thread:
             return
         print(f"gru-viz serve: model loaded in {time.perf_counter() - started:.1f} s", file=log)
 
+    from gru_viz.app.resources import import_shared_libraries
+
+    import_shared_libraries()  # (here, before the first page's thread can import them too)
     thread = threading.Thread(target=work, name="gru-viz-warm-up", daemon=True)
     thread.start()
     return thread
