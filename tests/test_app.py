@@ -364,7 +364,12 @@ def bit_shown(at: AppTest) -> int:
 
 def test_playing_keeps_its_own_position_and_ends_where_it_says():
     at = run_app(a="1048575", b="1", tab="Step by step")
-    run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the state map")
+    # The machine and the map are computed apart, either first.
+    run_until(
+        at,
+        lambda at: len(at.get("plotly_chart")) == 2 and len(at.get("graphviz_chart")) == 1,
+        "the state map and the machine",
+    )
     at.slider(key="step_t").set_value(5).run()
     at.button(key="play").click().run()
     assert at.session_state["playing"]
