@@ -63,6 +63,11 @@ class ActiveModel:
         return self.source in (TRAINING, OWN)
 
 
+def shipped_active(model: AdditionModel) -> ActiveModel:
+    """The shipped pretrained model (the server's shared one) as the page names it."""
+    return ActiveModel(model, SHIPPED, f"shipped pretrained model: {describe(model)}")
+
+
 def unchecked(model: AdditionModel) -> str | None:
     """If `model` was trained and its training ended without passing its exact-sum check (at
     its step limit, or stopped early), that, in a sentence; else None."""

@@ -1,7 +1,7 @@
 """The first sum before TensorFlow is ready: on a fresh server the first visitor waits seconds
 for TensorFlow's import. Meanwhile the page shows the shipped model's sum, verdict, why, bits and
 gates for the two numbers, computed from the same model file by the numpy reference GRU
-(gru_viz.reference.ReferenceModel: the same weights and equations, held within 2e-6 of the
+(gru_viz.reference.ReferenceModel: the same weights and equations, held within 2e-5 of the
 TensorFlow model by the tests), and says so. Once the model is loaded, the page draws the sum
 tab as usual in its place.
 
@@ -22,10 +22,11 @@ from gru_viz.app.resources import loading
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import chart, theme
 from gru_viz.reference import ReferenceModel
-from gru_viz.sources import SHIPPED, ActiveModel, describe, unchecked
-from gru_viz.views import VIEWS
+from gru_viz.sources import shipped_active, unchecked
+from gru_viz.views import VIEWS, gates
 from gru_viz.why import explain as explain_sum
 
+DEFAULT_VIEW = next(iter(gates.CHOICES))  # the label the page's "Show" control starts on
 MAX_BITS = 256  # the reference runs step by step in Python: longer sums wait for TensorFlow
 # A link with other parameters asks for something the reference does not show as the page would
 PLAIN_LINK = {"a", "b", "tab", "by_carry", "view", "msb_first"}
@@ -43,7 +44,7 @@ def shows_preview(settings: AppSettings, a: int | None, b: int | None) -> bool:
     params = st.query_params
     if set(params) - PLAIN_LINK or params.get("tab", the_sum.TITLE) != the_sum.TITLE:
         return False
-    if params.get("view", "gates") != "gates":
+    if params.get("view", DEFAULT_VIEW) != DEFAULT_VIEW:  # (h~ and h chosen)
         return False
     if st.session_state.get("model_source", SHIPPED_CHOICE) != SHIPPED_CHOICE:
         return False
@@ -63,7 +64,7 @@ def first_sum(settings: AppSettings, a: int | None, b: int | None):
     model = ReferenceModel(file)
     if unchecked(model):  # its warning offers a button that the page draws again
         return None
-    active = ActiveModel(model, SHIPPED, f"shipped pretrained model: {describe(model)}")
+    active = shipped_active(model)
     analyses = Compute()
     trace = model.trace(a, b)
     why = explain_sum(trace, model, analyses.get(model, CARRY_UNITS))
@@ -71,12 +72,12 @@ def first_sum(settings: AppSettings, a: int | None, b: int | None):
     with slot.container(key="preview"):
         st.caption(wording.literal(f"Model: {active.label}. {NOTE}"))
         the_sum.show_sums(trace, why, active, settings)
-        st.subheader("Bit by bit, least significant bit first")
+        st.subheader(the_sum.BIT_TABLE_TITLE)
         positions = bit_table.table_window(
             trace.n_bits, wording.table_start(trace), wording.TABLE_WIDTH
         )
         st.html(figures.bit_table_html(bit_table.bit_table(trace), positions, theme=theme()))
-        st.subheader("Inside the GRU")
+        st.subheader(the_sum.GATES_TITLE)
         by_carry = st.query_params.get("by_carry", "true").lower() != "false"
         fig = VIEWS["gates"].build(active, a, b, theme(), analyses, by_carry=by_carry)
         chart(fig, VIEWS["gates"].file_name(a, b), "gates", "preview_gates_chart")

@@ -12,7 +12,7 @@ from gru_viz.addition import AdditionModel
 from gru_viz.app.jobs import JobStatus, TrainingJob, describe_status
 from gru_viz.app.slots import TrainingSlots
 from gru_viz.config import TrainConfig
-from gru_viz.sources import FALLBACK, OWN, SHIPPED, TRAINING, ActiveModel, describe, unchecked
+from gru_viz.sources import FALLBACK, OWN, TRAINING, ActiveModel, shipped_active, unchecked
 
 
 class SharedModel:
@@ -51,9 +51,7 @@ class SharedModel:
 
     def active(self) -> ActiveModel:
         if self.model is not None:
-            return ActiveModel(
-                self.model, SHIPPED, f"shipped pretrained model: {describe(self.model)}"
-            )
+            return shipped_active(self.model)
         status = self.fallback_status()
         doing = f"training, step {status.step:,}" if status.live else describe_status(status)
         label = f"default model trained on this server ({doing})"

@@ -25,6 +25,8 @@ from gru_viz.views import VIEWS, gates
 from gru_viz.why import explain as explain_sum
 
 TITLE = "The sum and its gates"
+BIT_TABLE_TITLE = "Bit by bit, least significant bit first"
+GATES_TITLE = "Inside the GRU"
 VIEWS_SHOWN = ("gates", "states")
 
 
@@ -110,7 +112,7 @@ def show_sums(trace, why, active, settings: AppSettings, verdict: bool = True) -
 
 
 def show_bit_table(trace) -> None:
-    st.subheader("Bit by bit, least significant bit first")
+    st.subheader(BIT_TABLE_TITLE)
     explain(wording.BIT_TABLE_NOTE)
     table = bit_table.bit_table(trace)
     start = 0
@@ -138,7 +140,7 @@ def show_gates(active, a: int, b: int, trace, why) -> None:
     """The gates' heatmaps under their controls; in presentation mode the figure comes first,
     a slide on the first screen, and its controls under it."""
     if not present():
-        st.subheader("Inside the GRU")
+        st.subheader(GATES_TITLE)
     slide = st.container() if present() else None
     controls = st.columns([2, 2, 3])
     choice = controls[0].segmented_control(
