@@ -26,10 +26,12 @@ def main() -> None:
     st.html(page_css(page_theme(st.context.theme.type, present)))
     settings = read_settings()
     a, b = number_inputs(settings.max_digits)
-    start_loading(settings)  # TensorFlow and the model, while the page is drawn
     from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
 
-    preview = first_sum(settings, a, b)  # the numpy reference's sum while TensorFlow loads
+    preview = first_sum(settings, a, b)  # the numpy reference's sum until TensorFlow is loaded
+    # TensorFlow and the model, in the background while the page is drawn; started after the
+    # preview, since its import holds Python's lock for seconds and would slow the preview
+    start_loading(settings)
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar
     from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named

@@ -57,12 +57,14 @@ def random_bits(rng: np.random.Generator, n_bits: int) -> int:
     return (1 << (n_bits - 1)) | low
 
 
-def cold_start(playwright, readme: bool = False) -> tuple[dict, object, object, launch.Server]:
+def cold_start(
+    playwright, readme: bool = False, env: dict[str, str] | None = None
+) -> tuple[dict, object, object, launch.Server]:
     """Spawn a server (deploy/serve, or the README's command) and load the page in a browser
     started just before; returns the times and the still open browser, page and server."""
     chromium = launch.launch_chromium(playwright)
     page = browser.new_page(chromium)
-    server = launch.start_server(readme=readme)
+    server = launch.start_server(env, readme=readme)
     times = {"health": launch.wait_healthy(server)}
     page.goto(server.url)
     page.get_by_role("textbox", name="First number").wait_for(state="visible")

@@ -63,12 +63,19 @@ def failed(message: str) -> Result:
 class Analysis:
     """A compute function of a model: fn(model, *args), or fn(model, *args, progress=...)
     when `takes_progress` (progress is given the share done). `name` says what it computes,
-    for a progress bar ("how far it adds"); a `heavy` one runs in the background on the page."""
+    for a progress bar ("how far it adds"); a `heavy` one runs in the background on the page.
+    `lasting(value)`, if given, says whether a result would be the same if computed again
+    anywhere (a search cut short by its clock would not); others always would, so the page may
+    keep them on disk (gru_viz.app.result_store)."""
 
     name: str
     fn: Callable[..., object]
     heavy: bool = False
     takes_progress: bool = False
+    lasting: Callable[[object], bool] | None = None
+
+    def lasts(self, value: object) -> bool:
+        return self.lasting is None or bool(self.lasting(value))
 
     def __call__(self, model: AdditionModel, *args: Hashable, progress=None) -> object:
         if self.takes_progress:

@@ -15,6 +15,10 @@ only one of them runs prefetched jobs (`prefetch`), so a request never waits beh
 A model only one page can see (an upload, a training's snapshot) is `own`ed by that page: once
 the page has been gone for OWNER_GRACE seconds (its tab closed), its results are dropped and
 its queued jobs cancelled, rather than kept until newer models push them out.
+
+With a `store` (gru_viz.app.result_store), the heavy results of models the server `keep`s (the
+shared and the shipped ones) are also written to disk and read from there before they are
+computed, so that a server started again has them at once.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 
 from gru_viz.addition import AdditionModel
 from gru_viz.analyses import Analysis, NotReady, Result, failed, pending, ready
+from gru_viz.app.result_store import ResultStore
 
 MAX_MODELS = 12  # models whose results are kept; the least recently used is dropped first
 MAX_RESULTS = 24  # results kept per model, least recently used dropped first
@@ -58,7 +63,10 @@ class AnalysisCache:
         max_models: int = MAX_MODELS,
         max_results: int = MAX_RESULTS,
         max_bytes: int = MAX_BYTES,
+        store: ResultStore | None = None,
     ) -> None:
+        self.store = store
+        self._kept: set[str] = set()  # fingerprints whose heavy results go to the store
         self.max_models = max_models
         self.max_results = max_results
         self.max_bytes = max_bytes
@@ -103,19 +111,33 @@ class AnalysisCache:
         waiting, so that it is ready before it is needed."""
         self._ask(model, analysis, args, urgent=False)
 
+    def keep(self, model: AdditionModel) -> None:
+        """Keep this model's heavy results in the store too (a model every visitor may see)."""
+        with self._lock:
+            self._kept.add(model.fingerprint())
+
     def _ask(self, model: AdditionModel, analysis: Analysis, args: tuple, urgent: bool) -> Result:
         fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
+        if not found and self._stored(fingerprint, key):
+            with self._lock:
+                running = (fingerprint, key) in self._running
+            if not running:
+                found, value = self.store.load(fingerprint, _stable_key(analysis, args))
+            if found:
+                self._store(fingerprint, key, value)
         if found:
             return ready(value)
+        new = None
         with self._lock:
             known = self._running.get((fingerprint, key))
             if known is None or known[0].cancelled():  # (cancelled: see cancel_queued)
                 progress = _Progress()
-                future = self._submit(analysis, model, args, progress, urgent)
-                self._running[fingerprint, key] = (future, progress)
-                future.add_done_callback(lambda f: self._finish(fingerprint, key, f))
+                new = self._submit(analysis, model, args, progress, urgent)
+                self._running[fingerprint, key] = (new, progress)
             future, progress = self._running[fingerprint, key]
+        if new is not None:  # (outside the lock: a job done already calls back at once)
+            new.add_done_callback(lambda f: self._finish(fingerprint, key, f, save=True))
         if urgent:
             self._hurry(future)
         if future.done():
@@ -273,7 +295,9 @@ class AnalysisCache:
             except BaseException as error:  # reported by request() as failed
                 future.set_exception(error)
 
-    def _finish(self, fingerprint: str, key: Hashable, future: Future) -> Result:
+    def _finish(self, fingerprint: str, key: Hashable, future: Future, save=False) -> Result:
+        """The Result of a job that is done, kept (and, once, when it finishes, `save`d to the
+        store if the model is kept there)."""
         if future.cancelled():  # close(): the process is ending; or the page that asked is gone
             with self._lock:
                 if self._running.get((fingerprint, key), (None,))[0] is future:
@@ -286,6 +310,8 @@ class AnalysisCache:
                 self._orphans.discard((fingerprint, key))
             if not orphan:  # (computed for a page that is gone: not kept)
                 self._store(fingerprint, key, future.result())
+                if save and self._stored(fingerprint, key) and key[0].lasts(future.result()):
+                    self.store.save(fingerprint, _stable_key(*key), future.result())
             with self._lock:
                 self._running.pop((fingerprint, key), None)
             return ready(future.result())
@@ -293,6 +319,12 @@ class AnalysisCache:
             # (that one is the interpreter exiting under a running analysis: nothing to report)
             logging.getLogger(__name__).error("analysis failed", exc_info=error)
         return failed(str(error) or type(error).__name__)
+
+    def _stored(self, fingerprint: str, key: Hashable) -> bool:
+        """Whether this result belongs in the store (and there is one)."""
+        with self._lock:
+            kept = fingerprint in self._kept
+        return kept and self.store is not None and key[0].heavy
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
         with self._lock:
@@ -362,3 +394,10 @@ def _key(analysis: Analysis, args: tuple) -> Hashable:
     # The analysis itself: analyses live in the package, so they are the same objects on every
     # rerun of the page.
     return (analysis, args)
+
+
+def _stable_key(analysis: Analysis, args: tuple) -> Hashable:
+    """The key of a result on disk: the same in every process (an Analysis holds a function,
+    whose repr is its address)."""
+    fn = analysis.fn
+    return (analysis.name, fn.__module__, getattr(fn, "__qualname__", type(fn).__qualname__), args)

@@ -28,9 +28,10 @@ def training_slots(limit: int):
 @st.cache_resource(show_spinner=False)
 def analysis_cache():
     """Analyses of every model, shared by all sessions (see gru_viz.app.cache)."""
+    from gru_viz.app import result_store
     from gru_viz.app.cache import AnalysisCache
 
-    return AnalysisCache()
+    return AnalysisCache(store=result_store.open_default())
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,9 +44,19 @@ def _shared_model(path: str | None, max_trainings: int):
     def warm_up(model) -> None:
         from gru_viz.analyses import CARRY_UNITS
 
+        analysis_cache().keep(model)  # every visitor sees it: its results are kept on disk
         runtime.warm_up(model, analysis_cache(), quick=[CARRY_UNITS])
 
-    return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
+    try:
+        return SharedModel(path, training_slots(max_trainings), on_load=warm_up)
+    finally:  # (loaded, or failed: either way the page no longer waits for it to load)
+        _loaded(path, max_trainings).set()
+
+
+@st.cache_resource(show_spinner=False)
+def _loaded(path: str | None, max_trainings: int) -> threading.Event:
+    """Set once _shared_model is done."""
+    return threading.Event()
 
 
 def start_loading(settings: AppSettings) -> None:
@@ -55,9 +66,9 @@ def start_loading(settings: AppSettings) -> None:
 
 
 def loading(settings: AppSettings) -> bool:
-    """True while the shared model is still loading (TensorFlow's import, the file, the first
-    compiles): start_loading's thread is at work."""
-    return _loading(settings.model_path, settings.max_trainings).is_alive()
+    """True until the shared model is loaded (TensorFlow's import, the file, the first
+    compiles), whether or not start_loading has been called yet."""
+    return not _loaded(settings.model_path, settings.max_trainings).is_set()
 
 
 def import_shared_libraries() -> None:
@@ -105,7 +116,10 @@ def reference_models():
     """The shipped robust and tutorial models, drawn beside any model as references."""
     from gru_viz.sources import reference_models as load_references
 
-    return load_references()
+    models = load_references()
+    for model in models.values():  # every visitor may see them: their results kept on disk
+        analysis_cache().keep(model)
+    return models
 
 
 def warm_views(settings: AppSettings) -> None:
