@@ -35,11 +35,12 @@ def main() -> None:
     # Everything above reaches the browser before TensorFlow is imported below.
     from gru_viz.app import session, sidebar
     from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
-    from gru_viz.app.resources import shared_model, warm_views
+    from gru_viz.app.resources import loading, shared_model, warm_views
 
     session.start(settings)
-    with st.spinner("Loading the model..."):
-        shared_model(settings)
+    if loading(settings):  # (a spinner starts a thread: not on every edit once loaded)
+        with st.spinner("Loading the model..."):
+            shared_model(settings)
     if embedded:  # no sidebar: the link's choice of model, as it would have set it
         st.session_state.setdefault("model_source", st.query_params.get("model_source"))
     else:

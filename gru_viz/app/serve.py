@@ -13,6 +13,8 @@ PORT                port to listen on (default 8501)
 GRU_VIZ_ADDRESS     address to listen on (default 0.0.0.0, every interface)
 GRU_VIZ_WARM_UP     "off": no warm-up in the background; the first visit loads what it needs
 GRU_VIZ_XLA_CACHE   where compiled XLA code is kept between runs (see gru_viz.xla_cache)
+GRU_VIZ_RESULTS_CACHE where the shipped models' heavy results are kept between runs (see
+                    gru_viz.app.result_store)
 
 The app's own limits (GRU_VIZ_MAX_DIGITS, ...) are checked first. A bad setting or a port in
 use is one line on stderr and exit code 2.
