@@ -66,13 +66,20 @@ class Analysis:
     for a progress bar ("how far it adds"); a `heavy` one runs in the background on the page.
     `lasting(value)`, if given, says whether a result would be the same if computed again
     anywhere (a search cut short by its clock would not); others always would, so the page may
-    keep them on disk (gru_viz.app.result_store)."""
+    keep them on disk (gru_viz.app.result_store): heavy ones, and quick ones marked `stored`
+    (one result per model that the page needs at once, not one per typed sum)."""
 
     name: str
     fn: Callable[..., object]
     heavy: bool = False
     takes_progress: bool = False
     lasting: Callable[[object], bool] | None = None
+    stored: bool = False
+
+    @property
+    def storable(self) -> bool:
+        """Whether the page may keep its results on disk (see `lasting`)."""
+        return self.heavy or self.stored
 
     def lasts(self, value: object) -> bool:
         return self.lasting is None or bool(self.lasting(value))
@@ -126,4 +133,4 @@ def _trace(model: AdditionModel, a: int, b: int) -> Trace:
 
 
 TRACE = Analysis("the addition", _trace)  # (a, b) -> the Trace of a + b
-CARRY_UNITS = Analysis("which units carry", carry.carry_units)
+CARRY_UNITS = Analysis("which units carry", carry.carry_units, stored=True)

@@ -162,3 +162,19 @@ def test_a_proof_search_that_ran_out_of_time_is_not_kept_and_a_failed_one_in_tim
     budget = Settings().seconds
     assert not MODEL_PROOF.lasts(Verdict(Proof(False, "out of time", 0.1, budget + 0.01, 9)))
     assert MODEL_PROOF.lasts(Verdict(Proof(False, "a wrong sign", 0.1, budget / 2, 9)))
+
+
+def test_a_quick_result_marked_stored_is_kept_and_a_per_sum_one_is_not(tmp_path):
+    CALLS.clear()
+    units = Analysis("which units carry", worth, stored=True)
+    per_sum = Analysis("the addition", worth)  # one per typed sum: never on disk
+    model = TinyModel(1.0)
+    first = server(tmp_path)
+    first.keep(model)
+    assert first.get(model, units) == {"value": 1.0, "args": ()}
+    first.get(model, per_sum, 3, 4)
+    assert len(list(tmp_path.glob("*/*.pkl"))) == 1
+    second = server(tmp_path)
+    second.keep(model)
+    assert second.get(model, units) == {"value": 1.0, "args": ()}
+    assert len(CALLS) == 2  # read, not computed

@@ -16,7 +16,8 @@ A model only one page can see (an upload, a training's snapshot) is `own`ed by t
 the page has been gone for OWNER_GRACE seconds (its tab closed), its results are dropped and
 its queued jobs cancelled, rather than kept until newer models push them out.
 
-With a `store` (gru_viz.app.result_store), the heavy results of models the server `keep`s (the
+With a `store` (gru_viz.app.result_store), the heavy results (and the quick ones marked
+`stored`) of models the server `keep`s (the
 shared and the shipped ones) are also written to disk and read from there before they are
 computed, so that a server started again has them at once.
 """
@@ -94,10 +95,17 @@ class AnalysisCache:
             return result.value
         fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
+        stored = self._stored(fingerprint, key)
+        if not found and stored:
+            found, value = self.store.load(fingerprint, _stable_key(analysis, args))
+            if found:
+                self._store(fingerprint, key, value)
         if found:
             return value
         value = analysis(model, *args)
         self._store(fingerprint, key, value)
+        if stored and analysis.lasts(value):
+            self.store.save(fingerprint, _stable_key(analysis, args), value)
         return value
 
     def request(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
@@ -112,7 +120,8 @@ class AnalysisCache:
         self._ask(model, analysis, args, urgent=False)
 
     def keep(self, model: AdditionModel) -> None:
-        """Keep this model's heavy results in the store too (a model every visitor may see)."""
+        """Keep this model's heavy (and `stored`) results in the store too (a model every
+        visitor may see)."""
         with self._lock:
             self._kept.add(model.fingerprint())
 
@@ -324,7 +333,7 @@ class AnalysisCache:
         """Whether this result belongs in the store (and there is one)."""
         with self._lock:
             kept = fingerprint in self._kept
-        return kept and self.store is not None and key[0].heavy
+        return kept and self.store is not None and key[0].storable
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
         with self._lock:
