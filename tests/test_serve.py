@@ -75,27 +75,3 @@ def test_streamlit_runs_headless_without_file_watcher_or_usage_stats():
 
 def test_the_port_check_accepts_a_free_port():
     serve.check_port("127.0.0.1", launch.free_port())
-
-
-def test_the_warm_up_starts_after_the_first_page_or_after_a_grace_with_nobody(monkeypatch):
-    import io
-    import threading
-
-    from gru_viz.app import resources
-
-    loads = []
-    monkeypatch.setattr(resources, "shared_model", lambda settings: loads.append(settings))
-    monkeypatch.setattr(resources, "_loading", lambda path, max_trainings: None)
-    monkeypatch.setattr(resources, "_first_page", threading.Event())
-    thread = serve.warm_up_in_background(log=io.StringIO())
-    thread.join(0.5)
-    assert thread.is_alive() and not loads  # TensorFlow not imported beside the first page
-    resources.start_loading(resources.AppSettings())  # the page has drawn its first sum
-    thread.join(10)
-    assert not thread.is_alive() and len(loads) == 1
-
-    monkeypatch.setattr(resources, "_first_page", threading.Event())
-    monkeypatch.setattr(resources, "FIRST_PAGE_GRACE", 0.2)  # nobody comes
-    thread = serve.warm_up_in_background(log=io.StringIO())
-    thread.join(10)
-    assert not thread.is_alive() and len(loads) == 2

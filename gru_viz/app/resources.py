@@ -59,23 +59,10 @@ def _loaded(path: str | None, max_trainings: int) -> threading.Event:
     return threading.Event()
 
 
-FIRST_PAGE_GRACE = 10.0  # seconds a server's warm-up waits for a first page before it starts
-_first_page = threading.Event()  # a page has drawn what it can without TensorFlow
-
-
 def start_loading(settings: AppSettings) -> None:
-    """Load the shared model in the background, once the page has drawn what it can without
-    it, so that TensorFlow's import overlaps drawing the rest (shared_model then waits for
-    it)."""
-    _first_page.set()
+    """Load the shared model in the background from the first page's first moment, so that
+    TensorFlow's import overlaps drawing the page (shared_model then waits for it)."""
     _loading(settings.model_path, settings.max_trainings)
-
-
-def wait_for_first_page(timeout: float | None = None) -> bool:
-    """Wait until a page has called start_loading, at most `timeout` seconds: a server's
-    warm-up imports TensorFlow after the first visitor's first sum, not beside it (the import
-    holds Python's lock for seconds), or once nobody came for that long (FIRST_PAGE_GRACE)."""
-    return _first_page.wait(FIRST_PAGE_GRACE if timeout is None else timeout)
 
 
 def loading(settings: AppSettings) -> bool:

@@ -2,13 +2,10 @@
 
 Headless, with the address and port from the environment, the file watcher and usage stats
 off. It listens at once (`/_stcore/health` answers within a second or two) and warms up in the
-background: TensorFlow imported, the shared model loaded into the cache the pages share
-(`st.cache_resource`) and the traces of short sums compiled, or read from the disk cache an
-earlier start left (gru_viz.xla_cache). The warm-up starts once the first visitor's page has
-drawn its first sum (from the numpy reference, gru_viz.app.preview), or FIRST_PAGE_GRACE (10)
-seconds after the start if nobody came: TensorFlow's import holds Python's lock for seconds and
-would halve the speed of that first page. A visitor who comes before it ends waits for that
-import, not for a second one. Once the first page has been served, the heavy analyses of the shipped
+background meanwhile: TensorFlow imported, the shared model loaded into the cache the pages
+share (`st.cache_resource`) and the traces of short sums compiled, or read from the disk cache
+an earlier start left (gru_viz.xla_cache). A visitor who comes sooner waits for that import,
+not for a second one. Once the first page has been served, the heavy analyses of the shipped
 models are computed in the background too (gru_viz.app.resources.warm_views), behind anything a
 visitor asks for.
 
@@ -84,11 +81,10 @@ def warm_up_in_background(log=sys.stderr) -> threading.Thread:
     its carry units and the traces of short sums."""
 
     def work() -> None:
+        started = time.perf_counter()
         try:
-            from gru_viz.app.resources import shared_model, wait_for_first_page
+            from gru_viz.app.resources import shared_model
 
-            wait_for_first_page()
-            started = time.perf_counter()
             shared_model(settings_from_env())
         except Exception as error:  # the first visit loads it instead, and says what is wrong
             print(f"gru-viz serve: warm-up failed: {error}", file=log)
