@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 from gru_viz import quiet
+from gru_viz.cache_home import cache_home
 
 tf = quiet.tensorflow()  # (without its start-up lines)
 
@@ -73,7 +74,7 @@ def _enable() -> Path | None:
     os.environ["TF_XLA_FLAGS"] = " ".join(flags)
     if setting.lower() in ("off", "0", "no") or any(f.startswith(XLA_FLAG) for f in flags):
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gru-viz"
+    base = cache_home()
     shared = (Path(setting) if setting else base) / shared_name()
     try:
         shared.mkdir(parents=True, exist_ok=True)

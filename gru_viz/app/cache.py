@@ -17,9 +17,9 @@ the page has been gone for OWNER_GRACE seconds (its tab closed), its results are
 its queued jobs cancelled, rather than kept until newer models push them out.
 
 With a `store` (gru_viz.app.result_store), the heavy results (and the quick ones marked
-`stored`) of models the server `keep`s (the
-shared and the shipped ones) are also written to disk and read from there before they are
-computed, so that a server started again has them at once.
+`stored`) of models the server `keep`s (the shared and the shipped ones) are also written to
+disk and read from there before they are computed, so that a server started again has them at
+once.
 """
 
 from __future__ import annotations
@@ -95,17 +95,13 @@ class AnalysisCache:
             return result.value
         fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
-        stored = self._stored(fingerprint, key)
-        if not found and stored:
-            found, value = self.store.load(fingerprint, _stable_key(analysis, args))
-            if found:
-                self._store(fingerprint, key, value)
+        if not found:
+            found, value = self._load(fingerprint, key)
         if found:
             return value
         value = analysis(model, *args)
         self._store(fingerprint, key, value)
-        if stored and analysis.lasts(value):
-            self.store.save(fingerprint, _stable_key(analysis, args), value)
+        self._save(fingerprint, key, value)
         return value
 
     def request(self, model: AdditionModel, analysis: Analysis, *args: Hashable) -> Result:
@@ -128,13 +124,11 @@ class AnalysisCache:
     def _ask(self, model: AdditionModel, analysis: Analysis, args: tuple, urgent: bool) -> Result:
         fingerprint, key = model.fingerprint(), _key(analysis, args)
         found, value = self._lookup(fingerprint, key)
-        if not found and self._stored(fingerprint, key):
+        if not found:
             with self._lock:
                 running = (fingerprint, key) in self._running
             if not running:
-                found, value = self.store.load(fingerprint, _stable_key(analysis, args))
-            if found:
-                self._store(fingerprint, key, value)
+                found, value = self._load(fingerprint, key)
         if found:
             return ready(value)
         new = None
@@ -319,8 +313,8 @@ class AnalysisCache:
                 self._orphans.discard((fingerprint, key))
             if not orphan:  # (computed for a page that is gone: not kept)
                 self._store(fingerprint, key, future.result())
-                if save and self._stored(fingerprint, key) and key[0].lasts(future.result()):
-                    self.store.save(fingerprint, _stable_key(*key), future.result())
+                if save:
+                    self._save(fingerprint, key, future.result())
             with self._lock:
                 self._running.pop((fingerprint, key), None)
             return ready(future.result())
@@ -334,6 +328,20 @@ class AnalysisCache:
         with self._lock:
             kept = fingerprint in self._kept
         return kept and self.store is not None and key[0].storable
+
+    def _load(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
+        """The result from the store, if it belongs there and is there (then kept here too)."""
+        if not self._stored(fingerprint, key):
+            return False, None
+        found, value = self.store.load(fingerprint, _stable_key(*key))
+        if found:
+            self._store(fingerprint, key, value)
+        return found, value
+
+    def _save(self, fingerprint: str, key: Hashable, value: object) -> None:
+        """Write a result to the store if it belongs there and would be found again."""
+        if self._stored(fingerprint, key) and key[0].lasts(value):
+            self.store.save(fingerprint, _stable_key(*key), value)
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
         with self._lock:

@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 import gru_viz
+from gru_viz.cache_home import cache_home
 
 RESULTS_ENV = "GRU_VIZ_RESULTS_CACHE"
 MAX_BYTES = 64 * 2**20  # all entries of all code versions, newest kept
@@ -126,8 +127,7 @@ def open_default() -> ResultStore | None:
     setting = os.environ.get(RESULTS_ENV, "")
     if setting.lower() in ("off", "0", "no"):
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gru-viz"
-    directory = Path(setting) if setting else base
+    directory = Path(setting) if setting else cache_home()
     try:
         return ResultStore(directory)
     except OSError as error:
