@@ -263,7 +263,7 @@ def _compiled_forward(keep_internals: bool, masked: bool, large: bool, held: tup
         # Batch first for the caller; with one sequence this is a reshape, not a copy.
         return {name: tf.experimental.numpy.swapaxes(value, 0, 1) for name, value in out.items()}
 
-    return tf.function(run, jit_compile=True)
+    return tf.function(run, jit_compile=True, autograph=False)
 
 
 _concrete_forwards: dict[tuple, object] = {}
