@@ -38,7 +38,9 @@ import hashlib
 import logging
 import os
 import platform
+import re
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +53,7 @@ tf = quiet.tensorflow()  # (without its start-up lines)
 
 XLA_FLAG = "--tf_xla_persistent_cache_directory"
 XLA_CACHE_BYTES = 200 * 2**20  # the shared cache keeps its newest entries up to this size
+PRIVATE_PREFIX = ".process-"  # a process's private directory: .process-<host>-<pid>-<random>
 _enabled: dict[str, Path | None] = {}  # this process's private directory, once enabled
 _log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ def _enable() -> Path | None:
     flags = [  # without a private directory inherited from a parent process, not ours to share
         flag
         for flag in os.environ.get("TF_XLA_FLAGS", "").split()
-        if not (flag.startswith(XLA_FLAG) and Path(flag).name.startswith(".process-"))
+        if not (flag.startswith(XLA_FLAG) and Path(flag).name.startswith(PRIVATE_PREFIX))
     ]
     os.environ["TF_XLA_FLAGS"] = " ".join(flags)
     if setting.lower() in ("off", "0", "no") or any(f.startswith(XLA_FLAG) for f in flags):
@@ -78,8 +81,9 @@ def _enable() -> Path | None:
     shared = (Path(setting) if setting else base) / shared_name()
     try:
         shared.mkdir(parents=True, exist_ok=True)
+        _recover_orphans(shared)
         _prune_xla_cache(shared)
-        private = Path(tempfile.mkdtemp(prefix=".process-", dir=shared))
+        private = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{_owner()}-", dir=shared))
     except OSError as error:  # read-only, full, another user's: compile without it
         _log.warning(
             "gru-viz: compiled-code cache %s cannot be used (%s); compiling without it",
@@ -175,7 +179,7 @@ def publish(private: Path | None = None, shared: Path | None = None) -> None:
 def _prune_xla_cache(shared: Path) -> None:
     """Remove private directories a day old (their processes did not exit cleanly) and the
     least recently written entries beyond XLA_CACHE_BYTES."""
-    for stale in shared.glob(".process-*"):
+    for stale in shared.glob(f"{PRIVATE_PREFIX}*"):
         if time.time() - stale.stat().st_mtime > 86400:
             shutil.rmtree(stale, ignore_errors=True)
     entries = sorted(shared.glob("*.pb"), key=lambda entry: entry.stat().st_mtime, reverse=True)
@@ -189,6 +193,36 @@ def _prune_xla_cache(shared: Path) -> None:
 def _close_xla_cache(private: Path, shared: Path) -> None:
     publish(private, shared)
     shutil.rmtree(private, ignore_errors=True)
+
+
+def _owner() -> str:
+    """This process in a private directory's name: its host (a container has its own process
+    ids) and its id."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _recover_orphans(shared: Path) -> None:
+    """Publish what the processes of this host that are gone compiled, and remove their private
+    directories. A process publishes at exit, but one that is killed (a server stopped with
+    SIGKILL, or after SIGTERM while an analysis still ran: `docker stop`, a test's teardown)
+    never does, and the next start would compile all of it again."""
+    host = f"{PRIVATE_PREFIX}{socket.gethostname()}-"
+    for folder in shared.glob(f"{host}*"):
+        owner = re.fullmatch(r"(\d+)-[^-]+", folder.name[len(host) :])  # (not another host's)
+        if owner is None or _alive(int(owner.group(1))):
+            continue
+        publish(folder, shared)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _complete_entry(data: bytes) -> bool:

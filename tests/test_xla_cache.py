@@ -3,6 +3,7 @@ call, never a flood of errors; and two processes share one cache safely (gru_viz
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +57,37 @@ def test_cut_short_and_garbled_entries_are_removed_with_one_log_line(monkeypatch
     assert line.startswith("gru-viz: 2 damaged entries removed from compiled-code cache")
 
 
+def test_what_a_killed_process_compiled_is_published_at_the_next_start(monkeypatch, tmp_path):
+    """A server killed before it could publish at exit (SIGKILL, `docker stop`) left its
+    compiled code in its private directory: the next process on the host publishes it and
+    removes the directory, and leaves a live process's directory and another host's alone."""
+    shared = tmp_path / xla_cache.shared_name()
+    shared.mkdir()
+    whole = field(1, b"key") + field(2, b"hlo") + field(3, field(1, b"machine code"))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()  # an id no longer used
+    host = socket.gethostname()
+    folders = {
+        "killed": shared / f".process-{host}-{dead}-abc",
+        "live": shared / f".process-{host}-{os.getpid()}-def",
+        "other host": shared / f".process-{host}-x-{dead}-ghi",
+    }
+    for name, folder in folders.items():
+        folder.mkdir()
+        (folder / f"{name.replace(' ', '_')}.pb").write_bytes(whole)
+        (folder / "cut.pb").write_bytes(whole[:-3])
+    private = enable_here(monkeypatch, tmp_path)
+    assert not folders["killed"].exists()
+    assert folders["live"].exists() and folders["other host"].exists()
+    assert sorted(p.name for p in shared.glob("*.pb")) == ["killed.pb"]  # whole entries only
+    assert [p.name for p in private.glob("*.pb")] == ["killed.pb"]  # and read by this process
+    assert private.name.startswith(f".process-{host}-{os.getpid()}-")
+
+
 def test_a_cache_that_cannot_be_written_turns_it_off_with_one_log_line(
     monkeypatch, tmp_path, caplog
 ):
@@ -98,3 +130,23 @@ def test_two_replicas_share_a_cache_and_survive_entries_tensorflow_cannot_read(t
     assert len(said) == 1 and "could not be read" in said[0] and "compiling again" in said[0], said
     later = run_replica(tmp_path)  # and the next start finds whole entries again
     assert later.returncode == 0 and not later.stderr.strip(), later.stderr[-2000:]
+
+
+def test_a_server_process_writes_what_it_compiles_to_the_cache(tmp_path):
+    """The app's server imports TensorFlow and runs a first op (runtime.settle_memory) before
+    it loads the model; TensorFlow reads its XLA flags at that op, so the cache must be set up
+    by then, or nothing the server compiles is ever kept."""
+    code = (
+        "from gru_viz.app.runtime import settle_memory\n"
+        "settle_memory()\n"
+        "import gru_viz\n"
+        "from gru_viz import xla_cache\n"
+        "gru_viz.load_model().trace(6, 7, n_bits=8)\n"
+        "print(len(list(xla_cache.enable().glob('*.pb'))))\n"
+    )
+    env = {**os.environ, "GRU_VIZ_XLA_CACHE": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) > 0  # the forward pass's compiled code, written
