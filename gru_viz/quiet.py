@@ -1,4 +1,4 @@
-"""TensorFlow imported without its start-up lines.
+"""TensorFlow imported quietly: without its start-up lines, and without its C++ log.
 
 Importing TensorFlow writes a few lines straight to the process's stderr before its logging is
 set up, whatever TF_CPP_MIN_LOG_LEVEL says ("All log messages before absl::InitializeLog() ..."
@@ -6,6 +6,13 @@ and oneDNN's notice): noise on a command line and in a server's log. `tensorflow
 with stderr's file descriptor pointed at a temporary file for the length of the import, then
 writes back every line but those (anything else TensorFlow, or another thread, wrote meanwhile
 is kept, only late).
+
+It also sets TF_CPP_MIN_LOG_LEVEL to 3 (no log lines from TensorFlow's C++ side) unless it is
+set, as the command line and the app do: TensorFlow logs two ERROR lines each time it reads an
+entry of the persistent XLA cache, and neither is an error (see gru_viz.xla_cache). In a notebook
+that imports gru_viz, a training or a long sum would otherwise print them in red. Set
+TF_CPP_MIN_LOG_LEVEL (0 shows everything) before the first import of TensorFlow to see its log;
+TensorFlow's errors still raise Python exceptions either way.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ def tensorflow() -> ModuleType:
     """The tensorflow module, imported the first time without its start-up lines."""
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # (read once, as TensorFlow loads)
     with _lock, _start_up_lines_dropped():
         import tensorflow
 

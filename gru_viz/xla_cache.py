@@ -13,8 +13,9 @@ TensorFlow 2.21 logs two kinds of ERROR lines each time it loads an entry, and n
 error: "Error parsing text-format tensorflow.XlaSerializedCacheEntry" (it tries each file as a
 text protobuf before the binary one it wrote, and protobuf logs the failed attempt) and
 "Target machine feature +prefer-no-scatter (or gather) is not supported on the host machine"
-(XLA compares tuning hints with the CPU's features). The command line and the app set
-TF_CPP_MIN_LOG_LEVEL to 3 unless it is set, which keeps them out of their output.
+(XLA compares tuning hints with the CPU's features). gru_viz.quiet, through which every part
+of gru_viz imports TensorFlow, sets TF_CPP_MIN_LOG_LEVEL to 3 unless it is set, which keeps
+them out of the output of the command line, the app and a notebook.
 
 Every process that compiles the GRU enables it before its first compile: gru_viz.model does
 at import, so training, the forward pass and every analysis reuse what an earlier process

@@ -104,8 +104,11 @@ def test_code_from_another_tensorflow_or_cpu_is_never_read():
     assert name.startswith(f"xla-tf{xla_cache.tf.__version__}-") and len(name.split("-")[-1]) == 10
 
 
-def run_replica(cache: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GRU_VIZ_XLA_CACHE": str(cache), "TF_CPP_MIN_LOG_LEVEL": "3"}
+def run_replica(cache: Path, log_level: str | None = "3") -> subprocess.CompletedProcess:
+    """ADD in a fresh process with the cache in `cache` (and TF_CPP_MIN_LOG_LEVEL at
+    `log_level`, or unset: as a notebook imports gru_viz)."""
+    env = {**os.environ, "GRU_VIZ_XLA_CACHE": str(cache), "TF_CPP_MIN_LOG_LEVEL": log_level}
+    env = {name: value for name, value in env.items() if value is not None}
     env.pop("TF_XLA_FLAGS", None)
     return subprocess.run(
         [sys.executable, "-c", ADD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -150,3 +153,13 @@ def test_a_server_process_writes_what_it_compiles_to_the_cache(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.split()[-1]) > 0  # the forward pass's compiled code, written
+
+
+def test_a_notebook_reading_the_cache_sees_no_error_lines(tmp_path):
+    """Used as a library (no TF_CPP_MIN_LOG_LEVEL set), gru_viz reads compiled code from the
+    cache without TensorFlow's log lines, among them its ERROR lines that are no errors."""
+    for _ in range(2):  # the first compiles and writes the cache, the second reads it
+        done = run_replica(tmp_path, log_level=None)
+        assert done.returncode == 0 and done.stdout.split() == ["13"], done.stderr[-2000:]
+        assert done.stderr == "", done.stderr[-2000:]
+    assert list((tmp_path / xla_cache.shared_name()).glob("*.pb"))  # (it was read, not off)

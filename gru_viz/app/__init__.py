@@ -24,12 +24,5 @@ session    one browser session: its workspace, its model, a training link
 sidebar    the model panel and the training panel
 pages/     one module per tab
 
-Nothing imports TensorFlow at import time. Importing this package quiets TensorFlow's C++ log
-for the server's process (unless TF_CPP_MIN_LOG_LEVEL is set): the page reports problems itself,
-and TensorFlow logs ERROR lines that are no errors each time it reads a compiled entry from the
-disk cache (see gru_viz.xla_cache).
+Nothing imports TensorFlow at import time; gru_viz.quiet imports it, without its C++ log.
 """
-
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
