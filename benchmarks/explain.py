@@ -20,8 +20,6 @@ compile the shapes of its own size).
 from __future__ import annotations
 
 import multiprocessing
-import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -120,6 +118,8 @@ def first_call(name: str, xla_cache: str | None = None) -> dict:
     """In a fresh process: load the shipped model, then time the analysis' first call; with
     the persistent XLA cache in directory `xla_cache` if given (before TensorFlow's import)."""
     if xla_cache is not None:
+        import os
+
         os.environ["GRU_VIZ_XLA_CACHE"] = xla_cache
     quiet_tensorflow()
     model = load("shipped")
@@ -135,6 +135,8 @@ def first_in_fresh_process(name: str, xla_cache: str | None = None) -> dict:
 
 def first_with_empty_cache(name: str) -> dict:
     """first_in_fresh_process with an empty persistent XLA cache of its own."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="gru-viz-xla-") as empty:
         return first_in_fresh_process(name, empty)
 

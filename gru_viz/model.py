@@ -20,7 +20,9 @@ from gru_viz.addition import AdditionModel
 from gru_viz.config import ModelConfig
 from gru_viz.weights import WEIGHT_NAMES, weight_shapes
 
-tf = quiet.tensorflow()  # (without its start-up lines; the XLA cache set up: gru_viz.xla_cache)
+tf = quiet.tensorflow()  # (without its start-up lines)
+
+xla_cache.enable()  # before this process compiles anything: reuse what others compiled
 
 MIN_STEPS = 32  # sequences are padded in time to a power of two at least this long...
 FINE_FROM = 1024  # ...up to this many steps, and more finely above (see padded_steps)

@@ -33,24 +33,14 @@ _lock = threading.Lock()
 
 
 def tensorflow() -> ModuleType:
-    """The tensorflow module, imported the first time without its start-up lines; with the
-    persistent XLA cache set up (gru_viz.xla_cache), before anything can run an op: TensorFlow
-    reads its XLA flags once, at its first op, and a cache set up later is never used."""
-    module = imported()
-    from gru_viz import xla_cache
+    """The tensorflow module, imported the first time without its start-up lines."""
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # (read once, as TensorFlow loads)
+    with _lock, _start_up_lines_dropped():
+        import tensorflow
 
-    xla_cache.enable()  # (once per process; later calls return at once)
-    return module
-
-
-def imported() -> ModuleType:
-    """The tensorflow module, imported the first time without its start-up lines (and nothing
-    else: gru_viz.xla_cache, which sets up the cache, reads it through this)."""
-    if "tensorflow" not in sys.modules:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # (read once, as TensorFlow loads)
-        with _lock, _start_up_lines_dropped():
-            import tensorflow  # noqa: F401
-    return sys.modules["tensorflow"]
+    return tensorflow
 
 
 class _start_up_lines_dropped:

@@ -17,10 +17,9 @@ text protobuf before the binary one it wrote, and protobuf logs the failed attem
 of gru_viz imports TensorFlow, sets TF_CPP_MIN_LOG_LEVEL to 3 unless it is set, which keeps
 them out of the output of the command line, the app and a notebook.
 
-Every process that imports TensorFlow through gru_viz.quiet (all of gru_viz does) enables it
-right after the import, before any op can run: TensorFlow reads its XLA flags once, at its
-first op, so a cache set up later is never used. Training, the forward pass and every analysis
-reuse what an earlier process compiled.
+Every process that compiles the GRU enables it before its first compile: gru_viz.model does
+at import, so training, the forward pass and every analysis reuse what an earlier process
+compiled.
 
 A damaged cache costs at most a compile and one line on the log, never a failed call:
 - the shared directory is named for TensorFlow's version and build and for the CPU's features,
@@ -50,7 +49,8 @@ from pathlib import Path
 from gru_viz import quiet
 from gru_viz.cache_home import cache_home
 
-tf = quiet.imported()  # (gru_viz.quiet.tensorflow() enables this module's cache; not here)
+tf = quiet.tensorflow()  # (without its start-up lines)
+
 
 XLA_FLAG = "--tf_xla_persistent_cache_directory"
 XLA_CACHE_BYTES = 200 * 2**20  # the shared cache keeps its newest entries up to this size

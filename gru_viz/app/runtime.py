@@ -20,9 +20,12 @@ def settle_memory() -> None:
     """
     import gc
 
-    from gru_viz import quiet
+    from gru_viz import quiet, xla_cache
 
-    quiet.tensorflow()  # imported here, without its start-up lines, its XLA cache set up
+    quiet.tensorflow()  # imported here, without its start-up lines
+    # Before the first op below: TensorFlow reads its XLA flags, the persistent cache's
+    # directory among them, once, at its first op; enabled any later, the cache is not used.
+    xla_cache.enable()
 
     keep_keras_session()
     lower_tensorflow_priority()
