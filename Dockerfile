@@ -4,8 +4,8 @@
 # python:3.11-slim by default, or, where no registry is reachable, a Debian bookworm root file
 # system made from Debian's packages (deploy/base-image, which .ci/run uses):
 #   docker build --build-arg BASE=localhost/gru-viz-base:bookworm -t gru-viz .
-# It listens on $PORT (8501; Hugging Face Spaces wants 7860) at once and loads and compiles the
-# model in the background. Mount a volume on /home/app/.cache to keep compiled XLA code between
+# It listens on $PORT (8501; Hugging Face Spaces wants 7860) at once; the first page loads and
+# compiles the model in the background. Mount a volume on /home/app/.cache to keep compiled XLA code between
 # containers (a warm start).
 ARG BASE=python:3.11-slim
 FROM ${BASE}

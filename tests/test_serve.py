@@ -48,18 +48,18 @@ def test_a_bad_port_is_refused(port):
         serve.options_from_env({"PORT": port})
 
 
-def test_options_default_to_every_interface_on_8501_with_a_warm_up():
-    assert serve.options_from_env({}) == serve.ServeOptions("0.0.0.0", 8501, True)
+def test_options_default_to_every_interface_on_8501_and_check_the_app_settings():
+    assert serve.options_from_env({}) == serve.ServeOptions("0.0.0.0", 8501)
     options = serve.options_from_env(
         {"PORT": "7860", "GRU_VIZ_ADDRESS": "127.0.0.1", "GRU_VIZ_WARM_UP": "off"}
     )
-    assert options == serve.ServeOptions("127.0.0.1", 7860, False)
+    assert options == serve.ServeOptions("127.0.0.1", 7860)
     with pytest.raises(ValueError, match="GRU_VIZ_WARM_UP"):
         serve.options_from_env({"GRU_VIZ_WARM_UP": "later"})
 
 
 def test_streamlit_runs_headless_without_file_watcher_or_usage_stats():
-    args = serve.streamlit_args(serve.ServeOptions("127.0.0.1", 9000, True))
+    args = serve.streamlit_args(serve.ServeOptions("127.0.0.1", 9000))
     assert args[:2] == ["run", str(serve.APP)]
     options = dict(zip(args[2::2], args[3::2]))
     assert options == {

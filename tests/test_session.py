@@ -234,15 +234,22 @@ def test_workspace_shows_the_live_model_while_training():
     ws.job.join(WAIT)
 
 
-def test_pause_toggles_and_stop_ends_the_sessions_training():
+def test_pause_resume_and_stop_end_the_sessions_training():
     gate = threading.Event()
     ws = Workspace(TrainingSlots(1))
     ws.start_training(CONFIG, train_fn=FakeTrain(10, gate))
-    ws.toggle_pause()
+    label, _, pauses = panel.pause_button(ws.job_status())
+    assert (label, pauses) == ("Pause", True)
+    ws.set_paused(pauses)
     gate.set()
     wait_for(lambda: ws.job_status().paused, "the pause")
-    assert panel.pause_button(ws.job_status())[0] == "Resume"
-    ws.toggle_pause()
+    # The same Pause click reaching the server again keeps it paused (a toggle resumed it).
+    ws.set_paused(pauses)
+    time.sleep(0.6)  # (the fake training waits 0.25 s per look while paused)
+    assert ws.job_status().paused
+    label, _, pauses = panel.pause_button(ws.job_status())
+    assert (label, pauses) == ("Resume", False)
+    ws.set_paused(pauses)
     wait_for(lambda: not ws.job_status().paused, "the resume")
     ws.stop()
     wait_for(lambda: not ws.training, "the stop")

@@ -13,7 +13,7 @@ panel      the sidebar's choices: the model, units switched off, the training pa
 wording    the page's text: the sums, the verdict, notes, text from outside shown literally
 look       the theme for the viewer's light or dark choice, and presentation mode
 launch     start the app with deploy/serve on a loopback port (tests, benchmarks)
-serve      the server start command (deploy/serve): settings, port check, warm-up, Streamlit
+serve      the server start command (deploy/serve): settings, port check, Streamlit
 replicas   several servers behind nginx with sticky sessions (deploy/replicas)
 
 Streamlit layout, calling the above and gru_viz.views:

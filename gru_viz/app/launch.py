@@ -68,7 +68,7 @@ def start_server(
     env: dict[str, str] | None = None, log: Path | None = None, readme: bool = False
 ) -> Server:
     """Spawn the server start command (deploy/serve) on 127.0.0.1 and a free port and return
-    at once; it answers /_stcore/health within seconds and warms up in the background.
+    at once; it answers /_stcore/health within a second and warms up once a page is served.
     GRU_VIZ_* variables of this process are not passed on (give them in `env`), but for
     GRU_VIZ_RESULTS_CACHE (gru_viz.app.result_store); the file
     watcher is off, so edits to the working tree cannot rerun the page. With `readme`, the

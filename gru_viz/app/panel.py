@@ -172,11 +172,12 @@ def waiting_text(status: JobStatus, slots: TrainingSlots) -> str:
     )
 
 
-def pause_button(status: JobStatus | None) -> tuple[str, str]:
-    """Label and icon of the pause button: Resume for a paused training, else Pause."""
+def pause_button(status: JobStatus | None) -> tuple[str, str, bool]:
+    """Label and icon of the pause button, and whether a click pauses: Resume for a paused
+    training, else Pause."""
     if status is not None and status.paused:
-        return "Resume", ":material/play_circle:"
-    return "Pause", ":material/pause:"
+        return "Resume", ":material/play_circle:", False
+    return "Pause", ":material/pause:", True
 
 
 def fallback_message(shared: SharedModel) -> str:

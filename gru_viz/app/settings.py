@@ -8,9 +8,8 @@ GRU_VIZ_MAX_HIDDEN            largest hidden size a visitor may ask a training f
 GRU_VIZ_MAX_PAUSED            seconds a paused training may hold its slot before it stops (default
                               300)
 GRU_VIZ_MODEL                 model file to serve instead of the shipped assets/model.npz
-GRU_VIZ_WARM_UP               "off": no warm-up in the background (default on: the model loaded as
-                              the server starts, the heavy analyses of the shipped models after
-                              the first page)
+GRU_VIZ_WARM_UP               "off": no analyses of the shipped models ahead of need (default on:
+                              computed in the background after the first page)
 
 Fixed, not settings: a training stops by itself GONE_GRACE (5) seconds after its page is gone
 (the tab closed), and after 300 seconds in which its page did not look at it

@@ -114,7 +114,7 @@ def training_panel(settings: AppSettings) -> None:
         column.number_input(
             field.label, key=field.name, disabled=live, **panel.number_input_args(field, settings)
         )
-    pause_label, pause_icon = panel.pause_button(ws.job_status())
+    pause_label, pause_icon, pauses = panel.pause_button(ws.job_status())
     left, right = st.columns(2)
     left.button(
         "Start",
@@ -129,7 +129,8 @@ def training_panel(settings: AppSettings) -> None:
     right.button(
         pause_label,
         key="pause",
-        on_click=ws.toggle_pause,
+        on_click=ws.set_paused,
+        args=(pauses,),
         disabled=not live,
         width="stretch",
         icon=pause_icon,

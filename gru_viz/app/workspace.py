@@ -168,13 +168,16 @@ class Workspace:
         """True while this session's training is waiting, running or paused."""
         return self.job is not None and self.job.status().live
 
-    def toggle_pause(self) -> None:
-        """Pause a running training, resume a paused one."""
-        status = self.job_status()
-        if status is not None and status.paused:
-            self.job.resume()
-        elif status is not None:
+    def set_paused(self, paused: bool) -> None:
+        """Pause this session's training (paused), or resume it. What the button said is what
+        happens: a click that reaches the server twice, or late, cannot undo itself."""
+        if self.job is None:
+            return
+        self.job.touch()
+        if paused:
             self.job.pause()
+        else:
+            self.job.resume()
 
     def stop(self) -> None:
         if self.job is not None:
