@@ -24,7 +24,8 @@ CPU time is reported beside the server's.
    a training that cannot converge (learning rate 1e-5, step limit 50,000: it runs throughout),
    set up through the training panel's widgets and its Start button, as the page does (and
    started again should one reach its step limit).
-2. Memory: the server's resident memory idle after start and warm-up, at every step, and peak.
+2. Memory: the server's resident memory 1 s after its health check (before any page: the first
+   page starts TensorFlow's import), at every step, and peak.
 3. Start time: from the start command to /_stcore/health and to the first page's answer (the
    default 1024 + 16) over the protocol, with an empty XLA cache (GRU_VIZ_XLA_CACHE pointing to
    a new directory) and again with the cache that first start left there.
@@ -604,7 +605,7 @@ def rows(result: dict) -> list[Row]:
         out.append(
             Row(
                 "capacity",
-                f"server resident memory, {label}: idle after start and warm-up",
+                f"server resident memory, {label}: 1 s after the health check, before any page",
                 f"{r['idle_memory']['rss']:.0f} MB",
                 f"{memory_at}peak {r['memory_peak']:.0f} MB",
             )

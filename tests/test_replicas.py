@@ -16,7 +16,7 @@ import pytest
 
 from gru_viz.app import launch, replicas
 
-WAIT_MS = 60_000  # for one answer of a page; the replicas are warm before the test starts
+WAIT_MS = 60_000  # for one answer of a page (a replica's first page also loads its model)
 COOKIE = "gru_viz_replica"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def cluster(sync_playwright, tmp_path_factory):
     servers = [launch.start_server(log=folder / f"replica-{i}.log") for i in (1, 2)]
     nginx = None
     try:
-        with ThreadPoolExecutor(2) as pool:  # both warm up at once
+        with ThreadPoolExecutor(2) as pool:  # both start at once
             list(pool.map(launch.wait_healthy, servers))
         upstreams = {server.url.removeprefix("http://"): server for server in servers}
         listen = f"127.0.0.1:{launch.free_port()}"
