@@ -80,6 +80,23 @@ def test_type_numbers_see_sum_and_gates_then_a_bad_input(page, server, tmp_path)
     assert screenshot.stat().st_size > 10_000
 
 
+def test_a_views_button_that_chooses_a_model_moves_the_sidebar_and_the_link_with_it(page, server):
+    # The button is drawn in the view's fragment, whose clicks rerun only that fragment: the
+    # sidebar's Use (and then the link) must follow all the same.
+    page.goto(f"{server}/?a=3&b=4&tab=Build+it+yourself")
+    use = page.get_by_role("radiogroup", name="Use")
+    use.get_by_role("radio", name="Shipped model").wait_for(state="attached")
+    assert use.get_by_role("radio", name="Shipped model").is_checked()
+    page.get_by_role("button", name="Show the hand-made adder on every tab").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[role=radiogroup][aria-label="Use"] input')]
+            .some((r) => r.checked && r.closest('label').textContent.includes('Hand-made'))"""
+    )
+    page.get_by_role("tab", name="The sum and its gates").click()
+    page.wait_for_url("**model_source=Hand-made+adder**")
+    assert not page.get_by_text("Traceback").count()
+
+
 def download_from_camera(page) -> tuple[str, bytes]:
     plot = page.locator(".js-plotly-plot").first
     plot.hover()

@@ -85,19 +85,20 @@ def handmade_part(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
                 f"**{wording.literal(step.weights)} = {wording.literal(step.value)}.** "
                 + wording.literal(step.why)
             )
-        st.button(
+        if st.button(
             "Show the hand-made adder on every tab",
             key="choose_handmade",
             on_click=_choose_handmade,
             icon=":material/build:",
             help="Chooses it in the sidebar's Use.",
-        )
+        ):
+            st.rerun()  # the whole page, sidebar too: a click reruns only this view's fragment
     with contrast:
         learned_carry_unit(settings, a, b, analyses)
 
 
 def _choose_handmade() -> None:
-    st.session_state.model_source = panel.HANDMADE_CHOICE
+    st.session_state.model_request = panel.HANDMADE_CHOICE  # (see session.start)
 
 
 def learned_model(active: ActiveModel):

@@ -116,14 +116,15 @@ def show_wrong_sum(active, analyses: PageAnalyses) -> None:
     st.markdown(wrong_sum_words(result.value))
     if result.value is not None:
         a, b, _ = result.value
-        st.button(
+        if st.button(
             f"Show {a} + {b}",
             key="show_wrong_sum",
             on_click=_show_sum,
             args=(a, b),
             icon=":material/arrow_upward:",
             help="Puts the two numbers in the fields above and opens the sum and its gates.",
-        )
+        ):
+            st.rerun()  # the whole page, the fields and tabs too: not only this view's fragment
 
 
 def _show_sum(a: int, b: int) -> None:
