@@ -18,7 +18,7 @@ from gru_viz.analyses import CARRY_UNITS, Compute
 from gru_viz.app import wording
 from gru_viz.app.pages import the_sum
 from gru_viz.app.panel import SHIPPED_CHOICE
-from gru_viz.app.resources import loading
+from gru_viz.app.resources import loading, shared_libraries_settled
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import chart, theme
 from gru_viz.reference import ReferenceModel
@@ -79,6 +79,7 @@ def first_sum(settings: AppSettings, a: int | None, b: int | None):
         st.html(figures.bit_table_html(bit_table.bit_table(trace), positions, theme=theme()))
         st.subheader(the_sum.GATES_TITLE)
         by_carry = st.query_params.get("by_carry", "true").lower() != "false"
-        fig = VIEWS["gates"].build(active, a, b, theme(), analyses, by_carry=by_carry)
-        chart(fig, VIEWS["gates"].file_name(a, b), "gates", "preview_gates_chart")
+        with shared_libraries_settled():  # (other pages may be importing pandas)
+            fig = VIEWS["gates"].build(active, a, b, theme(), analyses, by_carry=by_carry)
+            chart(fig, VIEWS["gates"].file_name(a, b), "gates", "preview_gates_chart")
     return slot

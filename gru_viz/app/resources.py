@@ -9,6 +9,7 @@ there hashed its source again on every run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -71,13 +72,26 @@ def loading(settings: AppSettings) -> bool:
     return not _loaded(settings.model_path, settings.max_trainings).is_set()
 
 
+_SHARED_IMPORT = threading.Lock()  # held while import_shared_libraries imports
+
+
 def import_shared_libraries() -> None:
     """Import, on this thread, what TensorFlow's import and the page's charts both import, before
     a thread imports TensorFlow: two threads importing one package at once can see it half
     made ("partially initialized module 'pandas'" on a fresh server's first page). These are
     the packages both import (gru_viz's own modules import in one order: no circles)."""
-    import pandas  # noqa: F401
-    import PIL.Image  # noqa: F401
+    with _SHARED_IMPORT:
+        import pandas  # noqa: F401
+        import PIL.Image  # noqa: F401
+
+
+@contextlib.contextmanager
+def shared_libraries_settled():
+    """Hold off import_shared_libraries while a page draws a figure before the model is loaded
+    (the preview): Plotly looks pandas up among the imported modules, and pages opened at once
+    on a new server took it half made while the first of them imported it."""
+    with _SHARED_IMPORT:
+        yield
 
 
 @st.cache_resource(show_spinner=False)
