@@ -5,9 +5,9 @@ off. It listens at once (`/_stcore/health` answers within a second) and warms up
 page has been served, as `streamlit run streamlit_app.py` does: the first page draws its inputs
 and the numpy preview of the first sum (gru_viz.app.preview) before TensorFlow's import starts
 in the background (gru_viz.app.resources.start_loading), since that import holds Python's lock
-for seconds and slows a page drawn beside it (BENCHMARKS.md, section 9). Then the heavy analyses of
-the shipped models are computed in the background too (gru_viz.app.resources.warm_views),
-behind anything a visitor asks for.
+for seconds and slows a page drawn beside it (BENCHMARKS.md, section 9). Then the heavy
+analyses of the shipped models are computed in the background too
+(gru_viz.app.resources.warm_views), behind anything a visitor asks for.
 
 PORT                port to listen on (default 8501)
 GRU_VIZ_ADDRESS     address to listen on (default 0.0.0.0, every interface)

@@ -43,12 +43,6 @@ def start(settings: AppSettings) -> None:
             max_started=settings.max_session_trainings,
         )
         open_training_link(settings)
-    # A view's button asked for another model (pages.build): it is set here, in the full run
-    # that draws the sidebar's Use, and not in the click's fragment run, so that the Use shows it
-    # and the link keeps it (Streamlit writes a bound widget's value to the URL only then).
-    request = st.session_state.pop("model_request", None)
-    if request is not None:
-        st.session_state.model_source = request
     training_link_messages()
     st.session_state.workspace.collect()  # keep the model of a training that has ended
 

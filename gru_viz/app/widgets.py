@@ -246,6 +246,14 @@ def polled(name: str, body, *args) -> None:
     st.fragment(run_every=POLL_SECONDS if polling else None)(_polled_body)(name, body, *args)
 
 
+def page_button(label: str, on_click, **options) -> None:
+    """A button in a view (drawn in its polled fragment) whose on_click changes what the whole
+    page shows: the click reruns the page, not only the view's fragment, so that the fields, the
+    tabs and the sidebar show the change too."""
+    if st.button(label, on_click=on_click, **options):
+        st.rerun()
+
+
 def _polled_body(name: str, body, *args) -> None:
     analyses = PageAnalyses()
     try:

@@ -19,6 +19,7 @@ from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
     explain,
+    page_button,
     plot_config,
     polled,
     settled,
@@ -85,20 +86,19 @@ def handmade_part(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
                 f"**{wording.literal(step.weights)} = {wording.literal(step.value)}.** "
                 + wording.literal(step.why)
             )
-        if st.button(
+        page_button(
             "Show the hand-made adder on every tab",
+            _choose_handmade,
             key="choose_handmade",
-            on_click=_choose_handmade,
             icon=":material/build:",
             help="Chooses it in the sidebar's Use.",
-        ):
-            st.rerun()  # the whole page, sidebar too: a click reruns only this view's fragment
+        )
     with contrast:
         learned_carry_unit(settings, a, b, analyses)
 
 
 def _choose_handmade() -> None:
-    st.session_state.model_request = panel.HANDMADE_CHOICE  # (see session.start)
+    st.session_state.model_source = panel.HANDMADE_CHOICE
 
 
 def learned_model(active: ActiveModel):

@@ -14,6 +14,7 @@ from gru_viz.app.widgets import (
     build_view,
     explain,
     machine_chart,
+    page_button,
     polled,
     settled,
     show_result,
@@ -116,15 +117,14 @@ def show_wrong_sum(active, analyses: PageAnalyses) -> None:
     st.markdown(wrong_sum_words(result.value))
     if result.value is not None:
         a, b, _ = result.value
-        if st.button(
+        page_button(
             f"Show {a} + {b}",
+            _show_sum,
             key="show_wrong_sum",
-            on_click=_show_sum,
             args=(a, b),
             icon=":material/arrow_upward:",
             help="Puts the two numbers in the fields above and opens the sum and its gates.",
-        ):
-            st.rerun()  # the whole page, the fields and tabs too: not only this view's fragment
+        )
 
 
 def _show_sum(a: int, b: int) -> None:
