@@ -12,8 +12,10 @@ import streamlit as st
 from gru_viz import inputs
 from gru_viz.app import links, wording
 from gru_viz.app.look import PRESENT_CSS, page_css, page_theme
-from gru_viz.app.resources import start_loading
+from gru_viz.app.resources import loading, shared_model, start_loading, warm_views
+from gru_viz.app.runtime import unknown_fragments_run_in_full
 from gru_viz.app.session import read_settings
+from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import explain
 
 
@@ -25,40 +27,65 @@ def main() -> None:
     present = False if embedded else heading()
     st.html(page_css(page_theme(st.context.theme.type, present)))
     settings = read_settings()
-    a, b = number_inputs(settings.max_digits)
-    from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
+    ready = not loading(settings)
+    if ready:  # (a server's first pages draw them once the model is loaded)
+        choices(settings, embedded)
+    # Under deploy/serve an edit of the numbers, or a click of a tab, reruns only this, not the
+    # heading or the sidebar, which do not depend on the numbers; where a page that reconnects
+    # to a new session could lose its edits that way, the whole page runs (see gru_viz.app.runtime)
+    views = st.fragment(numbers_and_views) if unknown_fragments_run_in_full() else numbers_and_views
+    views(settings, embedded, ready)
+    warm_views(settings)  # after the first page, once
 
-    preview = first_sum(settings, a, b)  # the numpy reference's sum until TensorFlow is loaded
-    # TensorFlow and the model, in the background while the page is drawn; started after the
-    # preview, since its import holds Python's lock for seconds and would slow the preview
-    start_loading(settings)
-    # Everything above reaches the browser before TensorFlow is imported below.
+
+def choices(settings: AppSettings, embedded: bool) -> None:
+    """The session, and the sidebar's choices of model (or a link's, embedded), before the views
+    that read them."""
     from gru_viz.app import session, sidebar
-    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
-    from gru_viz.app.resources import loading, shared_model, warm_views
 
     session.start(settings)
-    if loading(settings):  # (a spinner starts a thread: not on every edit once loaded)
-        with st.spinner("Loading the model..."):
-            shared_model(settings)
     if embedded:  # no sidebar: the link's choice of model, as it would have set it
         st.session_state.setdefault("model_source", st.query_params.get("model_source"))
     else:
         with st.sidebar:
             sidebar.model_panel(settings)
             sidebar.training_panel(settings)
+    session.choices_drawn()
+
+
+def numbers_and_views(settings: AppSettings, embedded: bool, ready: bool) -> None:
+    """The two numbers and the views of their sum. Unless `ready` (the model was loaded and the
+    choices drawn before), while TensorFlow and the model load: the numpy reference's sum
+    (gru_viz.app.preview), then the whole page again once the model is loaded."""
+    if ready:
+        from gru_viz.app import session
+
+        if session.choices_changed():  # (a view chose another model, or edited it)
+            st.rerun()
+    a, b = number_inputs(settings.max_digits)
+    if not ready:
+        from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
+
+        first_sum(settings, a, b)  # the numpy reference's sum until TensorFlow is loaded
+        # TensorFlow and the model, in the background; started after the preview, since its
+        # import holds Python's lock for seconds and would slow the preview
+        start_loading(settings)
+        with st.spinner("Loading the model..."):
+            shared_model(settings)
+        st.rerun()  # the whole page: the sidebar's choices, then the views with the model
+    from gru_viz.app import session
+    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
+
+    session.training_link_messages()  # what became of a link's training
     session.edit_messages()  # a link's edits, or that the model shown is edited
     if embedded:
         page_named(st.query_params.get("tab")).render(settings, a, b)
-    else:
-        tabs = st.tabs(TABS, default=DEFAULT_TAB, key="tab", bind="query-params", on_change="rerun")
-        for tab, page in zip(tabs, PAGES):
-            if tab.open:  # only the open tab runs
-                with tab:
-                    page.render(settings, a, b)
-    if preview is not None:
-        preview.empty()  # the sum tab is drawn below it by now: nothing blank in between
-    warm_views(settings)  # after the first page, once
+        return
+    tabs = st.tabs(TABS, default=DEFAULT_TAB, key="tab", bind="query-params", on_change="rerun")
+    for tab, page in zip(tabs, PAGES):
+        if tab.open:  # only the open tab runs
+            with tab:
+                page.render(settings, a, b)
 
 
 def heading() -> bool:

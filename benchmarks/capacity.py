@@ -85,6 +85,7 @@ class Widget:
     id: str
     kind: str  # the element type: text_input, number_input, button, ...
     integer: bool = False  # a number_input holding an int (else a float)
+    fragment_id: str = ""  # the fragment it is drawn in: a change reruns only that fragment
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Client:
     _socket: object = None
     _reader: asyncio.Task | None = None
     _waiter: asyncio.Future | None = None
+    _waiting_fragment: bool = False  # the run waited for is a fragment's
     _frames: list[bytes] = field(default_factory=list)
     _cached: dict[str, int] = field(default_factory=dict)  # hash of a large element -> its run
     _runs: int = 0
@@ -153,11 +155,16 @@ class Client:
         return msg.SerializeToString()
 
     async def run(self, states=(), timeout: float = ANSWER_TIMEOUT) -> Answer:
-        """Ask for a full run with these (widget, field, value) states; its answer."""
+        """Ask for a run with these (widget, field, value) states, as the browser would: of
+        the fragment the widgets are drawn in, if they share one, else of the whole page; its
+        answer."""
+        fragments = {widget.fragment_id for widget, _, _ in states}
+        fragment = fragments.pop() if len(fragments) == 1 else ""
         self._waiter = asyncio.get_running_loop().create_future()
+        self._waiting_fragment = bool(fragment)
         self._frames = []
         start = time.perf_counter()
-        await self._socket.send(self._back_msg(states))
+        await self._socket.send(self._back_msg(states, fragment_id=fragment))
         status = await asyncio.wait_for(self._waiter, timeout)
         seconds = time.perf_counter() - start
         self._runs += 1
@@ -180,7 +187,7 @@ class Client:
             if msg.metadata.cacheable:
                 self._cached[msg.hash] = self._runs
             if msg.delta.WhichOneof("type") == "new_element":
-                self._element(msg.delta.new_element)
+                self._element(msg.delta.new_element, msg.delta.fragment_id)
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
@@ -194,10 +201,11 @@ class Client:
             status = msg.script_finished
             if status == 3:  # FINISHED_FRAGMENT_RUN_SUCCESSFULLY
                 self.fragment_runs += 1
-            elif status in (0, 1) and self._waiter is not None and not self._waiter.done():
-                self._waiter.set_result(status)  # FINISHED_SUCCESSFULLY, or a compile error
+            waited = 3 if self._waiting_fragment else 0  # (an edit's fragment, or the page)
+            if status in (waited, 1) and self._waiter is not None and not self._waiter.done():
+                self._waiter.set_result(status)  # finished successfully, or a compile error
 
-    def _element(self, element) -> None:
+    def _element(self, element, fragment_id: str = "") -> None:
         kind = element.WhichOneof("type")
         if kind == "progress":
             self.progress = element.progress.text
@@ -209,7 +217,7 @@ class Client:
         if body is None or not hasattr(body, "id") or not hasattr(body, "label") or not body.id:
             return
         integer = kind == "number_input" and body.data_type == 0  # NumberInput.INT
-        self.widgets.setdefault(body.label, Widget(body.id, kind, integer))
+        self.widgets.setdefault(body.label, Widget(body.id, kind, integer, fragment_id))
 
     def _poll(self, fragment_id: str, interval: float) -> None:
         """As the browser does for an auto_rerun: ask for the fragment every `interval` s."""

@@ -77,8 +77,8 @@ class Watcher(Client):
             self.file_urls.set_result(msg.file_urls_response)
         super()._handle(msg)
 
-    def _element(self, element) -> None:
-        super()._element(element)
+    def _element(self, element, fragment_id: str = "") -> None:
+        super()._element(element, fragment_id)
         kind = element.WhichOneof("type")
         if kind in ("markdown", "alert"):
             self.texts.append(plain(getattr(element, kind).body))

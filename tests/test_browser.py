@@ -94,6 +94,26 @@ def test_a_views_button_that_chooses_a_model_moves_the_sidebar_and_the_link_with
     )
     page.get_by_role("tab", name="The sum and its gates").click()
     page.wait_for_url("**model_source=Hand-made+adder**")
+
+
+def test_an_edit_of_a_number_reruns_the_numbers_and_views_not_the_heading_or_sidebar(page, server):
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+    page.goto(f"{server}/?a=3&b=4")
+    page.get_by_role("heading", name="Train a model").wait_for()  # the whole page, sidebar too
+    page.locator(".js-plotly-plot .gtitle", has_text="3 + 4").wait_for()
+    page.wait_for_timeout(1000)
+    before = len(frames)
+    first = page.get_by_role("textbox", name="First number")
+    first.fill("1000")
+    first.press("Enter")
+    page.locator(".js-plotly-plot .gtitle", has_text="1000 + 4").wait_for()
+    page.wait_for_timeout(1000)
+    edit = [f for f in frames[before:] if isinstance(f, bytes)]
+    assert any(b"1004" in f for f in edit)
+    # Neither the heading nor the sidebar is sent again for an edit of a number.
+    assert not any(b"Watch a GRU add binary numbers" in f for f in edit)
+    assert not any(b"Train a model" in f for f in edit)
     assert not page.get_by_text("Traceback").count()
 
 

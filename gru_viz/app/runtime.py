@@ -87,6 +87,54 @@ def _keep_session(*args, **kwargs) -> None:
     """Keras's clear_session, for this process: nothing to clear (see keep_keras_session)."""
 
 
+def run_unknown_fragments_in_full() -> bool:
+    """Have an edit in a fragment a session never drew run the whole page instead; whether
+    that is in place (not with a Streamlit without the check this relies on).
+
+    With the numbers and the views in one fragment, the browser asks for a run of that fragment
+    when a number changes. A page that lost its server (a replica gone, a server restarted)
+    reconnects as a new session, whose first request is then a run of a fragment the new
+    session does not know: Streamlit drops it, so that edit, and every edit after it, would
+    never arrive. Here such a request (not a fragment's timed rerun, which Streamlit drops on
+    purpose) runs the whole page with the widget values it carries, which draws the fragment.
+    Only a server that calls this before its first request (gru_viz.app.serve) may draw the
+    numbers in a fragment: see unknown_fragments_run_in_full.
+    """
+    try:
+        from streamlit.runtime.app_session import AppSession
+    except ImportError:
+        return False
+    if unknown_fragments_run_in_full():
+        return True
+    if not hasattr(AppSession, "has_fragment"):
+        return False
+    original = AppSession.request_rerun
+
+    def request_rerun(self, client_state=None) -> None:
+        if (
+            client_state is not None
+            and client_state.fragment_id
+            and not client_state.is_auto_rerun
+            and not self.has_fragment(client_state.fragment_id)
+        ):
+            client_state.fragment_id = ""
+        original(self, client_state)
+
+    request_rerun.runs_unknown_fragments_in_full = True
+    AppSession.request_rerun = request_rerun
+    return True
+
+
+def unknown_fragments_run_in_full() -> bool:
+    """Whether this process runs a request for a fragment its session never drew as a run of the
+    whole page (run_unknown_fragments_in_full was called). `streamlit run streamlit_app.py`
+    runs none of this package's code before its first request, so there it is never in place,
+    and the page runs whole on every edit."""
+    from streamlit.runtime.app_session import AppSession
+
+    return getattr(AppSession.request_rerun, "runs_unknown_fragments_in_full", False)
+
+
 def page_alive_check() -> Callable[[], bool] | None:
     """A check, safe from any thread, that the browser session running this script is still
     connected; None where there is no Streamlit server (a test, a bare run)."""

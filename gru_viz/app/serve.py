@@ -103,6 +103,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from here
     from streamlit.web import cli
 
+    from gru_viz.app.runtime import run_unknown_fragments_in_full
+
+    run_unknown_fragments_in_full()  # before the first page: a moved page's edit arrives
+
     return cli.main(streamlit_args(options), prog_name="streamlit", standalone_mode=False) or 0
 
 

@@ -26,8 +26,7 @@ def read_settings() -> AppSettings:
 
 
 def start(settings: AppSettings) -> None:
-    """This session's workspace, made on its first run (with the model a link retrains), and
-    what became of that link."""
+    """This session's workspace, made on its first run (with the model a link retrains)."""
     from gru_viz.app.workspace import Workspace
 
     if "workspace" not in st.session_state:
@@ -43,7 +42,6 @@ def start(settings: AppSettings) -> None:
             max_started=settings.max_session_trainings,
         )
         open_training_link(settings)
-    training_link_messages()
     st.session_state.workspace.collect()  # keep the model of a training that has ended
 
 
@@ -132,6 +130,24 @@ def set_edits(edits: dict) -> None:
     st.session_state.edit_message = ("", "")
     if made is not None:
         analysis_cache().cancel_queued(made[1].model)
+
+
+def choices_drawn() -> None:
+    """Say that the sidebar has been drawn for the session's choices as they are now (see
+    choices_changed)."""
+    st.session_state.choices_drawn = _choices()
+
+
+def choices_changed() -> bool:
+    """Whether the model chosen, or the weights edited, changed since the sidebar was drawn: a
+    view (which reruns without the sidebar) changed them, and the whole page must run again."""
+    return st.session_state.get("choices_drawn") != _choices()
+
+
+def _choices() -> tuple:
+    from gru_viz.edits import edits_text
+
+    return st.session_state.get("model_source"), edits_text(st.session_state.get("edits", {}))
 
 
 def edit_messages() -> None:
