@@ -131,6 +131,27 @@ def test_ablation_changes_the_fingerprint():
     assert model.copy().fingerprint() == model.fingerprint()
 
 
+def test_the_memory_count_follows_results_dropped_by_the_count_and_model_limits():
+    cache = AnalysisCache(max_models=2, max_results=2, max_bytes=10**9)
+
+    @quick
+    def array(model, n):
+        return np.zeros(n, np.float64)  # 8 n bytes
+
+    models = [TinyModel(v) for v in (1.0, 2.0, 3.0)]
+    for n in (10, 20, 30):  # the first made room for the third
+        cache.get(models[0], array, n)
+    assert cache.nbytes == 8 * (20 + 30)
+    cache.get(models[0], array, 30)  # the same result again: counted once
+    assert cache.nbytes == 8 * (20 + 30)
+    cache.get(models[1], array, 5)
+    cache.get(models[2], array, 7)  # the least recently used model goes, all its results
+    assert cache.nbytes == 8 * (5 + 7)
+    cache.clear()
+    assert cache.nbytes == 0
+    cache.get(models[0], array, 3)
+    assert cache.nbytes == 24
+
 def test_results_are_dropped_oldest_first_to_fit_the_memory_budget():
     cache, computed = AnalysisCache(max_bytes=3 * 8000), []
 

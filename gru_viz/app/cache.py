@@ -73,6 +73,10 @@ class AnalysisCache:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._models: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
+        # Bytes of arrays per result held, and their sum: kept as results come and go, since
+        # summing them all again on every store took a millisecond of every edit
+        self._sizes: dict[tuple[str, Hashable], int] = {}
+        self._bytes = 0
         self._running: dict[tuple[str, Hashable], tuple[Future, _Progress]] = {}
         self._queued = threading.Condition()  # guards the two queues and `_closing`
         self._urgent: deque[tuple] = deque()  # jobs a page asked for, first come first served
@@ -194,6 +198,8 @@ class AnalysisCache:
     def clear(self) -> None:
         with self._lock:
             self._models.clear()
+            self._sizes.clear()
+            self._bytes = 0
 
     def own(self, model: AdditionModel, owner: Hashable, alive: Callable[[], bool]) -> None:
         """`model` is seen by the page `owner` only (or by a few pages, each owning it): its
@@ -226,7 +232,7 @@ class AnalysisCache:
                     pages.pop(owner, None)
                 if not pages:
                     del self._owners[fingerprint]
-                    self._models.pop(fingerprint, None)
+                    self._drop_model(fingerprint)
                     self._orphans |= {job for job in self._running if job[0] == fingerprint}
                     dropped.append(fingerprint)
             for owner in gone:
@@ -356,30 +362,41 @@ class AnalysisCache:
         with self._lock:
             results = self._models.setdefault(fingerprint, OrderedDict())
             results[key] = value
+            size = _nbytes(value)
+            self._bytes += size - self._sizes.get((fingerprint, key), 0)
+            self._sizes[(fingerprint, key)] = size
             self._models.move_to_end(fingerprint)
             while len(results) > self.max_results:
-                results.popitem(last=False)
+                self._drop_oldest(fingerprint, results)
             while len(self._models) > self.max_models:
-                self._models.popitem(last=False)
+                self._drop_model(next(iter(self._models)))
             self._shrink_to_bytes()
 
     @property
     def nbytes(self) -> int:
         """Bytes of arrays held in all results."""
-        return sum(_nbytes(v) for results in self._models.values() for v in results.values())
+        return self._bytes
 
     def _shrink_to_bytes(self) -> None:
         """Drop least recently used results until the arrays held fit max_bytes (the newest
         result is kept even if it alone is larger). Called with the lock held."""
-        total = self.nbytes
-        while total > self.max_bytes:
+        while self._bytes > self.max_bytes:
             fingerprint, results = next(iter(self._models.items()))
             if len(self._models) == 1 and len(results) == 1:
                 return
-            _, value = results.popitem(last=False)
-            total -= _nbytes(value)
+            self._drop_oldest(fingerprint, results)
             if not results:
                 del self._models[fingerprint]
+
+    def _drop_oldest(self, fingerprint: str, results: OrderedDict) -> None:
+        """Drop a model's least recently used result. Called with the lock held."""
+        key, _ = results.popitem(last=False)
+        self._bytes -= self._sizes.pop((fingerprint, key), 0)
+
+    def _drop_model(self, fingerprint: str) -> None:
+        """Drop every result of a model. Called with the lock held."""
+        for key in self._models.pop(fingerprint, {}):
+            self._bytes -= self._sizes.pop((fingerprint, key), 0)
 
 
 _OPEN: weakref.WeakSet[AnalysisCache] = weakref.WeakSet()  # caches to close at exit
