@@ -152,6 +152,7 @@ def test_the_memory_count_follows_results_dropped_by_the_count_and_model_limits(
     cache.get(models[0], array, 3)
     assert cache.nbytes == 24
 
+
 def test_results_are_dropped_oldest_first_to_fit_the_memory_budget():
     cache, computed = AnalysisCache(max_bytes=3 * 8000), []
 
