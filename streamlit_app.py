@@ -57,11 +57,6 @@ def numbers_and_views(settings: AppSettings, embedded: bool, ready: bool) -> Non
     """The two numbers and the views of their sum. Unless `ready` (the model was loaded and the
     choices drawn before), while TensorFlow and the model load: the numpy reference's sum
     (gru_viz.app.preview), then the whole page again once the model is loaded."""
-    if ready:
-        from gru_viz.app import session
-
-        if session.choices_changed():  # (a view chose another model, or edited it)
-            st.rerun()
     a, b = number_inputs(settings.max_digits)
     if not ready:
         from gru_viz.app.preview import first_sum  # (after the inputs: it imports the figures)
@@ -76,6 +71,8 @@ def numbers_and_views(settings: AppSettings, embedded: bool, ready: bool) -> Non
     from gru_viz.app import session
     from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
 
+    if session.choices_changed():  # (a view chose another model, or edited it)
+        st.rerun()
     session.training_link_messages()  # what became of a link's training
     session.edit_messages()  # a link's edits, or that the model shown is edited
     if embedded:

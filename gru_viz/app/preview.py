@@ -51,25 +51,24 @@ def shows_preview(settings: AppSettings, a: int | None, b: int | None) -> bool:
     return loading(settings)
 
 
-def first_sum(settings: AppSettings, a: int | None, b: int | None):
-    """Draw the preview if this run should (see shows_preview) into a placeholder, and return
-    it for the page to clear once the model is loaded; else None. A model file that cannot be
-    read shows nothing here (the page says what is wrong once it has tried)."""
+def first_sum(settings: AppSettings, a: int | None, b: int | None) -> None:
+    """Draw the preview if this run should (see shows_preview); the page runs again, without
+    it, once the model is loaded. A model file that cannot be read shows nothing here (the page
+    says what is wrong once it has tried)."""
     if not shows_preview(settings, a, b):
-        return None
+        return
     try:
         file = checkpoint.read_model_file(settings.model_path)
     except (OSError, ValueError):
-        return None
+        return
     model = ReferenceModel(file)
     if unchecked(model):  # its warning offers a button that the page draws again
-        return None
+        return
     active = shipped_active(model)
     analyses = Compute()
     trace = model.trace(a, b)
     why = explain_sum(trace, model, analyses.get(model, CARRY_UNITS))
-    slot = st.empty()
-    with slot.container(key="preview"):
+    with st.container(key="preview"):
         st.caption(wording.literal(f"Model: {active.label}. {NOTE}"))
         the_sum.show_sums(trace, why, active, settings)
         st.subheader(the_sum.BIT_TABLE_TITLE)
@@ -82,4 +81,3 @@ def first_sum(settings: AppSettings, a: int | None, b: int | None):
         with shared_libraries_settled():  # (other pages may be importing pandas)
             fig = VIEWS["gates"].build(active, a, b, theme(), analyses, by_carry=by_carry)
             chart(fig, VIEWS["gates"].file_name(a, b), "gates", "preview_gates_chart")
-    return slot

@@ -100,10 +100,8 @@ def run_unknown_fragments_in_full() -> bool:
     Only a server that calls this before its first request (gru_viz.app.serve) may draw the
     numbers in a fragment: see unknown_fragments_run_in_full.
     """
-    try:
-        from streamlit.runtime.app_session import AppSession
-    except ImportError:
-        return False
+    from streamlit.runtime.app_session import AppSession
+
     if unknown_fragments_run_in_full():
         return True
     if not hasattr(AppSession, "has_fragment"):
