@@ -254,6 +254,11 @@ def write_figure(
     return path
 
 
+# A figure is drawn again once if Chromium fails: on a loaded machine kaleido sometimes asks a
+# fresh tab to draw before its script has loaded ("kaleido_scopes is not defined").
+DRAW_ATTEMPTS = 2
+
+
 def static_image(fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE) -> bytes:
     """`fig` drawn by kaleido as png, svg (vector heatmaps) or pdf at `size` pixels; the
     gates of one addition laid out to fill a slide (figures.slide_layout)."""
@@ -265,13 +270,17 @@ def static_image(fig: go.Figure, fmt: str, size: tuple[int, int] = DEFAULT_SIZE)
     fig = go.Figure(slide_layout(fig, size))  # a copy: the caller's figure stays as it is
     width, height = size
     fig.update_layout(width=width, height=height)
-    try:
-        with warnings.catch_warnings(), browser_path(browser):
-            warnings.simplefilter("ignore", UserWarning)  # "kopts ignored": none are given
-            data = pio.to_image(fig, format=fmt, width=width, height=height, scale=1)
-    except Exception as error:  # kaleido and Chromium fail in many ways; say it in one line
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ExportError(f"Chromium ({browser}) could not draw the figure: {first}") from None
+    for attempt in range(DRAW_ATTEMPTS):
+        try:
+            with warnings.catch_warnings(), browser_path(browser):
+                warnings.simplefilter("ignore", UserWarning)  # "kopts ignored": none are given
+                data = pio.to_image(fig, format=fmt, width=width, height=height, scale=1)
+            break
+        except Exception as error:  # kaleido and Chromium fail in many ways; say it in one line
+            if attempt + 1 < DRAW_ATTEMPTS:
+                continue  # a busy machine can ask a tab before kaleido's script has loaded
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ExportError(f"Chromium ({browser}) could not draw the figure: {first}") from None
     if fmt == "svg":
         return vector_heatmaps(data.decode(), fig).encode()
     return data

@@ -224,3 +224,30 @@ def test_steps_view_is_html_by_default_and_refuses_still_formats(tmp_path, capsy
     assert main(["figure", "5", "3", "--view", "steps", "--format", "png"]) == 2
     assert "animation with a play button and is written as HTML only" in one_line_error(capsys)
     assert export.file_format("steps", "png") == "html"  # --all writes it as HTML
+
+
+def test_a_figure_chromium_fails_to_draw_once_is_drawn_again(monkeypatch):
+    """A busy machine: kaleido asks a tab to draw before its script loaded. The export is
+    drawn again instead of failing; a browser that keeps failing is one clear error."""
+    import plotly.io as pio
+
+    monkeypatch.setattr(export, "require_browser", lambda: "/usr/bin/chromium")
+    calls = []
+
+    def flaky(fig, **kwargs):
+        calls.append(kwargs["format"])
+        if len(calls) == 1:
+            raise RuntimeError("ReferenceError: kaleido_scopes is not defined\n    at <anonymous>")
+        return b"\x89PNG drawn"
+
+    monkeypatch.setattr(pio, "to_image", flaky)
+    figure = go.Figure(go.Heatmap(z=[[0, 1], [1, 0]]))
+    assert export.static_image(figure, "png", (640, 360)) == b"\x89PNG drawn"
+    assert calls == ["png", "png"]
+
+    def broken(fig, **kwargs):
+        raise RuntimeError("Chromium exited\nmore detail")
+
+    monkeypatch.setattr(pio, "to_image", broken)
+    with pytest.raises(export.ExportError, match=r"could not draw the figure: Chromium exited$"):
+        export.static_image(figure, "png", (640, 360))
