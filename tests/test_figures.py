@@ -300,3 +300,78 @@ def test_themes_by_name_and_for_the_table_and_the_machine():
     assert f'bgcolor="{figures.DARK.background}"' in dot
     assert f'fontcolor="{figures.DARK.text}"' in dot
     assert figures.dot_colours(figures.LIGHT)["background"] == "transparent"
+
+
+# FIGURES OF DICTS (gru_viz.figures.spec)
+
+
+def figure_of_kind(kind: str) -> go.Figure:
+    if kind == "slide":
+        return figures.fit_to_aspect(every_figure_kind(figures.LIGHT)["gates"])
+    if kind == "steps":  # frames: a figure that plays
+        fig = every_figure_kind(figures.DARK)["gates"]
+        return figures.step_animation(fig, [0, 1, 2], ["one", "two", "three"])
+    return every_figure_kind(figures.DARK)[kind]
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "slide", "steps"])
+def test_what_streamlit_is_handed_is_what_plotly_would_give(kind):
+    """Streamlit draws a figure's to_dict(). A figure of a dict answers it from the dict, without
+    building Plotly's objects; the answer is the one Plotly's objects give once built."""
+    import plotly.io as pio
+
+    from gru_viz.figures.spec import SpecFigure, layout_of
+    from gru_viz.views import VIEWS
+
+    fig = figure_of_kind(kind)
+    if kind != "steps":  # (the animation changes a built figure in place)
+        assert isinstance(fig, SpecFigure) and fig.unbuilt() is not None
+        VIEWS["gates"].describe(fig)  # what the page does with a figure before drawing it
+        assert layout_of(fig) is fig.unbuilt()["layout"]
+    handed = json.loads(pio.to_json(fig.to_dict(), validate=False))
+    assert handed == json.loads(pio.to_json(fig.to_dict(), validate=False))  # not changed by it
+    assert fig.layout is not None  # Plotly's objects, built
+    assert not isinstance(fig, SpecFigure) or fig.unbuilt() is None
+    assert handed == json.loads(pio.to_json(fig.to_dict(), validate=False))
+    assert handed["layout"]["template"]["layout"]  # Plotly's default template, as go.Figure adds
+    assert json.loads(pio.to_json(go.Figure(fig), validate=False)) == handed
+
+
+def test_a_figure_of_a_dict_changed_through_plotly_shows_the_change():
+    from gru_viz.figures.spec import from_spec, plain
+
+    spec = {"data": [{"type": "scatter", "x": np.arange(3), "y": [1, 2, 3]}], "layout": {}}
+    fig = from_spec(spec)
+    assert plain(fig)["data"][0]["x"] is not spec["data"][0]["x"]  # a deep copy
+    fig.update_layout(title_text="changed")
+    fig.data[0].y = [3, 2, 1]
+    drawn = fig.to_dict()
+    assert drawn["layout"]["title"]["text"] == "changed"
+    assert list(drawn["data"][0]["y"]) == [3, 2, 1]
+    assert "title" not in spec["layout"] or spec["layout"]["title"] is not None
+    with pytest.raises(AttributeError):
+        fig.no_such_thing  # noqa: B018 (an attribute that does not exist stays missing)
+
+
+def test_threads_reading_one_figure_of_a_dict_all_see_it_built_once():
+    import threading
+
+    from gru_viz.figures.spec import from_spec
+
+    spec = {"data": [{"type": "bar", "y": list(range(50))}], "layout": {"title": {"text": "t"}}}
+    for _ in range(20):
+        fig = from_spec(spec)
+        seen, failed = [], []
+
+        def read(fig=fig, seen=seen, failed=failed):
+            try:
+                seen.append(fig.layout.title.text)
+            except Exception as error:  # noqa: BLE001 (any error is the failure)
+                failed.append(error)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failed == [] and seen == ["t"] * 4

@@ -6,6 +6,7 @@ table.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from gru_viz.figures.spec import from_spec
 from gru_viz.figures.style import MODEBAR_PX, axis_px, legend_below, legend_px, line_px
-from gru_viz.figures.theme import LIGHT, Theme, from_spec, scaled, theme_spec
+from gru_viz.figures.theme import LIGHT, Theme, scaled, theme_spec
 
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
@@ -93,6 +95,7 @@ def gates_figure(
     first_position: int = 0,
     cursor: int | None = None,
     theme: Theme = LIGHT,
+    uirevision: str | None = None,
 ) -> go.Figure:
     """The bits of an addition above one heatmap per panel, all sharing one x axis (bit
     position; the arrays' column 0 is position `first_position`) and one colour scale fixed
@@ -100,7 +103,8 @@ def gates_figure(
     those in `carriers` are labelled as carry units. `track`, if given, adds a line plot of
     one unit against the carry at the bottom; `cursor`, a position, is outlined across every
     panel. The view opens on `x_range` (default: the first INITIAL_WINDOW positions). The
-    figure is drawn in `theme`.
+    figure is drawn in `theme`; `uirevision`, if given, keeps the reader's zoom while it is the
+    same.
 
     Built as plain dicts and made a figure once, unvalidated: it is redrawn on every edit, and
     Plotly's validation of each property cost several times the rest of the page's work
@@ -155,7 +159,7 @@ def gates_figure(
     layout.update(
         meta=GATES_META,  # what slide_layout knows a gates figure by
         coloraxis=dict(
-            colorscale=get_colorscale(colorscale),
+            colorscale=named_colorscale(colorscale),
             cmin=low,
             cmax=high,
             colorbar=dict(
@@ -173,6 +177,8 @@ def gates_figure(
         height=plot_height + top_margin + bottom_margin,
         margin=dict(l=70, r=20, t=top_margin, b=bottom_margin),
     )
+    if uirevision is not None:
+        layout["uirevision"] = uirevision
     data = [trace for traces in rows for trace in traces]
     if first_position:
         for trace in data:
@@ -194,6 +200,13 @@ def gates_figure(
             )
         ]
     return from_spec(theme_spec({"data": data, "layout": layout}, theme))
+
+
+@functools.cache
+def named_colorscale(name: str) -> tuple:
+    """Plotly's colour scale of that name as (position, colour) pairs; read once (Plotly lists
+    its scales anew on every call, a third of a millisecond)."""
+    return tuple(tuple(stop) for stop in get_colorscale(name))
 
 
 def _stacked_layout(
@@ -407,7 +420,7 @@ def trace_figure(
         carry_out = np.append(trace.carry[1:], 0)[cut]  # the carry out of bit t
         values = trace.h[cut, track_unit]
         track = Track(track_unit, values, carry_out, track_threshold, track_high_for_carry)
-    fig = gates_figure(
+    return gates_figure(
         bits,
         panels,
         unit_order,
@@ -420,7 +433,6 @@ def trace_figure(
         first_position=lo,
         cursor=cursor,
         theme=theme,
+        # the same numbers keep the same zoom while the model learns; a new x_range resets it
+        uirevision=str(hash((trace.a, trace.b, x_range))),
     )
-    # The same numbers keep the same zoom while the model learns; a new x_range resets it.
-    fig.update_layout(uirevision=str(hash((trace.a, trace.b, x_range))))
-    return fig

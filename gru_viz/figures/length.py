@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gru_viz.ablation import AblationRanking
+from gru_viz.figures.spec import from_spec
 from gru_viz.figures.style import (
     MODEBAR_PX,
     axis_px,
@@ -20,7 +21,7 @@ from gru_viz.figures.style import (
     stacked,
     translucent,
 )
-from gru_viz.figures.theme import LIGHT, Theme, from_spec, scaled, theme_spec, themed
+from gru_viz.figures.theme import LIGHT, Theme, scaled, theme_spec, themed
 from gru_viz.length import LengthCurve, wilson_interval
 
 CURVE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # this model, then references

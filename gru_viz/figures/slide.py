@@ -9,8 +9,8 @@ import re
 import plotly.graph_objects as go
 
 from gru_viz.figures.gates import GATES_META, row_px
+from gru_viz.figures.spec import from_spec, plain
 from gru_viz.figures.style import axis_px, line_px
-from gru_viz.figures.theme import from_spec, plain
 
 _AXIS_KEY = re.compile(r"[xy]axis\d*")
 COLOUR_BAR_PX = 100  # px right of the plots in a slide, for the colour bar
@@ -44,7 +44,8 @@ def fit_to_aspect(fig: go.Figure, aspect: float = 16 / 9, width: int = SLIDE_WID
     spread = 20 / width if len(columns) > 1 else 0  # half the gap between the columns
     x_domains = [[0, 0.5 - spread], [0.5 + spread, 1]] if spread else [[0, 1]]
     out = {k: v for k, v in layout.items() if not _AXIS_KEY.fullmatch(k)}
-    out.update(height=None, autosize=True, annotations=[], shapes=[])
+    out.pop("height", None)
+    out.update(autosize=True, annotations=[], shapes=[])
     out["margin"] = dict(layout["margin"], l=10, r=COLOUR_BAR_PX, b=axis)
     x_title = layout[f"xaxis{len(panels) + 1 + bool(lines)}"]["title"]
     new_data: list[dict] = []
@@ -68,7 +69,11 @@ def fit_to_aspect(fig: go.Figure, aspect: float = 16 / 9, width: int = SLIDE_WID
             suffix = "" if n == 1 else str(n)
             last = row == len(parts) - 1
             x_axis = dict(layout[f"xaxis{was}"], domain=x_domain, anchor=f"y{suffix}")
-            x_axis.update(showticklabels=last, title=x_title if last else None)
+            x_axis["showticklabels"] = last
+            if last:
+                x_axis["title"] = x_title
+            else:
+                x_axis.pop("title", None)
             x_axis.pop("matches", None)
             if n > 1:
                 x_axis["matches"] = "x"

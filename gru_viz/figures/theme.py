@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from gru_viz.figures.spec import from_spec, plain
+
 BASE_FONT_SIZE = 12  # the size the figures' explicit font sizes were chosen for
 TRANSPARENT = "rgba(0,0,0,0)"
 
@@ -98,25 +100,6 @@ def themed(fig: go.Figure, theme: Theme) -> go.Figure:
     The work is done on the figure's plain dict, not through Plotly's property objects (a
     hundred times slower), and the result is not validated again: `fig` already was."""
     return from_spec(theme_spec(plain(fig), theme))
-
-
-def plain(fig: go.Figure) -> dict:
-    """A deep copy of `fig` as plain dicts and lists, its arrays still numpy arrays."""
-    spec = {
-        "data": [trace.to_plotly_json() for trace in fig.data],
-        "layout": fig.layout.to_plotly_json(),
-    }
-    if fig.frames:
-        spec["frames"] = [frame.to_plotly_json() for frame in fig.frames]
-    return spec
-
-
-def from_spec(spec: dict) -> go.Figure:
-    """A figure of a dict that came from a valid figure, without validating it again."""
-    try:
-        return go.Figure(spec, _validate=False)
-    except TypeError:  # a Plotly without the option: validate
-        return go.Figure(spec)
 
 
 def theme_spec(spec: dict, theme: Theme) -> dict:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from gru_viz.figures.spec import from_spec
 from gru_viz.figures.style import (
     MODEBAR_PX,
     axis_px,
@@ -17,7 +18,7 @@ from gru_viz.figures.style import (
     panel_title,
     stacked,
 )
-from gru_viz.figures.theme import LIGHT, Theme, from_spec, scaled, theme_spec
+from gru_viz.figures.theme import LIGHT, Theme, scaled, theme_spec
 
 TITLE_SIZE = 13  # px at the base type size: the two plots' titles
 MOST_TICKS = 6  # labels on the loss's log axis

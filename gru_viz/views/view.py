@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gru_viz.addition import AdditionModel
+from gru_viz.figures.spec import layout_of
 
 PLOTLY, ANIMATION, DOT = "plotly", "animation", "dot"  # what a view's build returns
 SHORT_BITS = 64  # numbers of up to this many bits are written into a file's name
@@ -53,8 +54,7 @@ class View:
             )
             names = ", ".join(s for s in states if s != "start")
             return f"{what}: a machine with states {names}, and {moves} moves (input a b / bit)."
-        # The layout as a dict: Plotly's accessors took most of a millisecond per edit
-        layout = drawn.layout.to_plotly_json()
+        layout = layout_of(drawn)  # (Plotly's accessors took most of a millisecond per edit)
         title = re.sub(r"<[^>]+>", " ", _title(layout.get("title"))).strip()
         keys = sorted(
             (key for key in layout if _AXIS.fullmatch(key)),
