@@ -5,7 +5,8 @@ One module per kind of figure: gates (heatmaps of one addition), slide (a gates 
 for a 16:9 slide), bit_table (the bit table), training (loss and accuracy), length (how far a
 model adds, which units it needs), machine (the extracted automaton as DOT), state_space (the
 hidden states in 2-D), saturation (how the gates are used), animation (a figure that plays,
-frame by frame), style (what they share), theme (light and dark: `themed(fig, theme)`,
+frame by frame), style (what they share), spec (figures made of dicts, `from_spec`, whose Plotly
+objects are built only when something asks for them), theme (light and dark: `themed(fig, theme)`,
 `table_css(theme)`, `dot_colours(theme)`; the machine's type: `dot_points(theme)`).
 """
 
