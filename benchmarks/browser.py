@@ -9,6 +9,7 @@ redrawn for it, so Playwright's own round trips are not counted.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 from gru_viz.app.launch import browser_missing
@@ -38,6 +39,21 @@ def cpu_seconds(pid: int) -> float:
     """User plus system CPU seconds a process has used so far, all its threads (those that
     have ended included)."""
     return _stat_ticks(f"/proc/{pid}/stat") / os.sysconf("SC_CLK_TCK")
+
+
+SETTLED = 0.05  # of a core: a server's background warm-up is over
+
+
+def settle(pid: int, window: float = 2.0, limit: float = 120.0, below: float = SETTLED) -> float:
+    """Seconds until the server's CPU over `window` falls below `below` of a core (its
+    background warm-up done), at most `limit`."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if (cpu_seconds(pid) - before) / window < below:
+            break
+    return time.perf_counter() - start
 
 
 def thread_cpu_seconds(pid: int) -> dict[int, float]:

@@ -25,7 +25,6 @@ from gru_viz.app.result_store import RESULTS_ENV
 
 TARGETS = {"first_sum_after_health": 4.0, "tab": 3.0, "idle_cores": 0.02}
 IDLE_SECONDS = 10.0
-SETTLED = 0.05  # of a core: the background warm-up is over
 # Each tab, and a text that shows once its content is drawn (its heavy figure or machine).
 TABS = (
     ("How far it adds", "Exact sums by operand length"),
@@ -66,7 +65,7 @@ def fresh_start(playwright, command: str, plan: Plan, store: Path) -> dict:
             page.get_by_text(shown).last.wait_for(state="visible")
             times["tabs"][tab] = time.perf_counter() - start
         if plan.idle:
-            times["settled"] = settle(server.process.pid, limit=plan.settle_limit)
+            times["settled"] = browser.settle(server.process.pid, limit=plan.settle_limit)
             times["quiet"] = times["settled"] < plan.settle_limit
             before = browser.cpu_seconds(server.process.pid)
             time.sleep(IDLE_SECONDS)
@@ -76,18 +75,6 @@ def fresh_start(playwright, command: str, plan: Plan, store: Path) -> dict:
         chromium.close()
         launch.stop_server(server)
     return times
-
-
-def settle(pid: int, window: float = 2.0, limit: float = 120.0) -> float:
-    """Seconds until the server's CPU over `window` falls below SETTLED of a core (its
-    background warm-up done), at most `limit`."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < limit:
-        before = browser.cpu_seconds(pid)
-        time.sleep(window)
-        if (browser.cpu_seconds(pid) - before) / window < SETTLED:
-            break
-    return time.perf_counter() - start
 
 
 def measure(quick: bool = False) -> dict:
