@@ -121,10 +121,11 @@ def number_inputs(max_digits: int) -> tuple[int | None, int | None]:
             start = st.session_state.setdefault(f"{key}_start", st.query_params.get(key, default))
             text = st.text_input(label, key=key, help=help_text, value=start)
             link = links.link_value(text, default)
-            if link is None:
-                st.query_params.pop(key, None)
-            else:
-                st.query_params[key] = link
+            if link != st.query_params.get(key):  # (each change sends the browser a message)
+                if link is None:
+                    st.query_params.pop(key, None)
+                else:
+                    st.query_params[key] = link
             try:
                 values.append(inputs.parse_number(text, max_digits))
             except ValueError as error:
