@@ -142,7 +142,7 @@ def show_gates(active, a: int, b: int, trace, why) -> None:
     if not present():
         st.subheader(GATES_TITLE)
     slide = st.container() if present() else None
-    controls = st.columns([2, 2, 3])
+    controls = st.columns([3, 2, 3])  # (the two choices of "Show" fit at 1280 px)
     choice = controls[0].segmented_control(
         "Show",
         tuple(gates.CHOICES),
