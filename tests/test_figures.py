@@ -375,3 +375,21 @@ def test_threads_reading_one_figure_of_a_dict_all_see_it_built_once():
         for thread in threads:
             thread.join()
         assert failed == [] and seen == ["t"] * 4
+
+
+def test_a_long_title_breaks_before_its_numbers_and_gets_the_room_for_it():
+    """Two 18-digit numbers do not fit on one line of the page's figure at 1280 px: the title
+    breaks before "for", and the plots move down by one line instead of under the title."""
+    from test_page import make_trace
+
+    from gru_viz.views import VIEWS
+
+    short = figures.trace_figure(make_trace(1024, 16, hidden=3), "gates", np.arange(3), "1024 + 16")
+    label = "987654321987654321 + 123456789123456789"
+    long = figures.trace_figure(make_trace(1024, 16, hidden=3), "gates", np.arange(3), label)
+    assert short.layout.title.text == "Update gate z and reset gate r for 1024 + 16"
+    assert long.layout.title.text == f"Update gate z and reset gate r<br>for {label}"
+    line = figures.style.line_px(figures.theme.scaled(16, figures.LIGHT))
+    assert long.layout.margin.t == short.layout.margin.t + line
+    assert long.layout.height == short.layout.height + line
+    assert f"Update gate z and reset gate r for {label}." in VIEWS["gates"].describe(long)

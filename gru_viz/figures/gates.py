@@ -19,6 +19,9 @@ from gru_viz.figures.spec import from_spec
 from gru_viz.figures.style import MODEBAR_PX, axis_px, legend_below, legend_px, line_px
 from gru_viz.figures.theme import LIGHT, Theme, scaled, theme_spec
 
+# The longest title (panels and numbers) on one line: the page's figure is about 560 px wide at
+# 1280 px, where 16 px type holds some 64 characters; a longer one breaks before "for"
+TITLE_CHARS = 56
 GATE_SCALE = "Viridis"  # z and r, fixed to [0, 1]
 STATE_SCALE = "RdBu_r"  # h~ and h, fixed to [-1, 1], white at 0
 BIT_COLOURS = (LIGHT.bit_zero, LIGHT.bit_one, "#d62728")  # bit 0, bit 1, a wrong predicted bit
@@ -155,7 +158,8 @@ def gates_figure(
     heatmaps = sum(heights[: len(panels)]) + gap * (len(panels) - 1)
     bottom = plot_height - strip - gap - heatmaps
     block = dict(y=bottom / plot_height, len=heatmaps / plot_height)
-    top_margin = MODEBAR_PX + line_px(scaled(16, theme)) + 6 if title else MODEBAR_PX
+    title_lines = title.count("<br>") + 1 if title else 0
+    top_margin = MODEBAR_PX + title_lines * line_px(scaled(16, theme)) + (6 if title else 0)
     layout.update(
         meta=GATES_META,  # what slide_layout knows a gates figure by
         coloraxis=dict(
@@ -426,7 +430,9 @@ def trace_figure(
         unit_order,
         value_range,
         colorscale,
-        title=f"{title} for {label}",
+        title=f"{title} for {label}"
+        if len(title + label) < TITLE_CHARS
+        else f"{title}<br>for {label}",
         carriers=carriers,
         track=track,
         x_range=x_range or (window and (lo - 0.5, hi - 0.5)),
