@@ -196,7 +196,8 @@ def equations() -> None:
         r"""\small\begin{aligned}
         z_t &= \sigma(x_t W_z + h_{t-1} U_z + b_z) \\
         r_t &= \sigma(x_t W_r + h_{t-1} U_r + b_r) \\
-        \tilde h_t &= \tanh(x_t W_h + (r_t \odot h_{t-1})\, U_h + b_h) \\
+        \tilde h_t &= \tanh\big(x_t W_h \\
+        &\qquad + (r_t \odot h_{t-1})\, U_h + b_h\big) \\
         h_t &= (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t
         \end{aligned}"""
     )
