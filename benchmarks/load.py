@@ -367,6 +367,14 @@ def rows(result: dict) -> list[Row]:
         ),
         Row(
             "load",
+            "server CPU per 64-bit edit, the open pages' idle cost taken out",
+            ms(s["cpu_per_edit"] - idle_share(result)),
+            f"the CPU the edits added to what the {n} pages cost with nobody editing",
+            "",
+            "",
+        ),
+        Row(
+            "load",
             f"edits, all {n} sessions in parallel, no training",
             f"p50 {ms(s['quiet']['p50'])}",
             f"p95 {ms(s['quiet']['p95'])}; server done at p50 {ms(s['quiet_server']['p50'])}, "
