@@ -42,6 +42,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 SETTLED = 0.05  # of a core: a server's background warm-up is over
+IDLE_SECONDS = 10.0  # a server's idle CPU is taken over this long
 
 
 def settle(pid: int, window: float = 2.0, limit: float = 120.0, below: float = SETTLED) -> float:
@@ -54,6 +55,13 @@ def settle(pid: int, window: float = 2.0, limit: float = 120.0, below: float = S
         if (cpu_seconds(pid) - before) / window < below:
             break
     return time.perf_counter() - start
+
+
+def idle_cores(pid: int, seconds: float = IDLE_SECONDS) -> float:
+    """Cores the server keeps busy over `seconds` while nobody does anything."""
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
 
 
 def thread_cpu_seconds(pid: int) -> dict[int, float]:

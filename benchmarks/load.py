@@ -36,7 +36,6 @@ from gru_viz.app import launch
 
 TRAIN_LEARNING_RATE = "0.00001"  # the smallest the page accepts: it never converges
 SETTLE_LIMIT = 180.0  # seconds, at most, for the background warm-up before the quiet phase
-IDLE_SECONDS = 10.0  # the server's CPU with every page open and nobody editing, over this
 SETTLED_PAGES = 0.15  # of a core: the warm-up is over (eight idle pages poll a little)
 TRAIN_STEP_LIMIT = "50000"  # the largest the page accepts: it runs until stopped
 STOP_WAIT_MS = 20_000  # after this long without "stopped" on the page, Stop is clicked again
@@ -257,9 +256,7 @@ async def scenario(chromium, server: launch.Server, plan: Plan, rng) -> dict:
     out["settled_seconds"] = await asyncio.to_thread(
         browser.settle, pid, limit=SETTLE_LIMIT, below=SETTLED_PAGES
     )
-    before = cpu_seconds(pid)
-    await asyncio.sleep(IDLE_SECONDS)  # what the open pages cost with nobody editing
-    out["idle_cores"] = (cpu_seconds(pid) - before) / IDLE_SECONDS
+    out["idle_cores"] = await asyncio.to_thread(browser.idle_cores, pid)  # nobody editing
     log(f"load: settled after {out['settled_seconds']:.1f} s; idle {out['idle_cores']:.3f} cores")
     out["quiet_phase"] = await edit_phase(sessions, plan, rng, quiet=True, pid=pid)
     log(f"load: quiet phase {out['quiet_phase']}")

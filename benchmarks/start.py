@@ -6,8 +6,9 @@ afresh (the on-disk XLA cache warm, as after a first run), first with no results
 those the first start's warm-up kept: seconds from spawning it to its
 health check, to the number inputs in a browser opened at once, and to the first sum with its
 heatmaps; then, one after the other, each tab's time from the click to its content; then the
-server's CPU over IDLE_SECONDS with that tab open and nothing happening, once its background
-warm-up is over (an idle page must cost nothing; a file watcher once kept a core busy here).
+server's idle CPU (browser.idle_cores) with that tab open and nothing happening, once its
+background warm-up is over (an idle page must cost nothing; a file watcher once kept a core
+busy here).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from gru_viz.app import launch
 from gru_viz.app.result_store import RESULTS_ENV
 
 TARGETS = {"first_sum_after_health": 4.0, "tab": 3.0, "idle_cores": 0.02}
-IDLE_SECONDS = 10.0
 # Each tab, and a text that shows once its content is drawn (its heavy figure or machine).
 TABS = (
     ("How far it adds", "Exact sums by operand length"),
@@ -67,10 +67,7 @@ def fresh_start(playwright, command: str, plan: Plan, store: Path) -> dict:
         if plan.idle:
             times["settled"] = browser.settle(server.process.pid, limit=plan.settle_limit)
             times["quiet"] = times["settled"] < plan.settle_limit
-            before = browser.cpu_seconds(server.process.pid)
-            time.sleep(IDLE_SECONDS)
-            idle = browser.cpu_seconds(server.process.pid) - before
-            times["idle_cores"] = idle / IDLE_SECONDS
+            times["idle_cores"] = browser.idle_cores(server.process.pid)
     finally:
         chromium.close()
         launch.stop_server(server)
@@ -180,7 +177,7 @@ def command_rows(what: str, runs: list[dict]) -> list[Row]:
     out.append(
         Row(
             "start",
-            f"{what}: server CPU with one idle tab open, {IDLE_SECONDS:g} s",
+            f"{what}: server CPU with one idle tab open, {browser.IDLE_SECONDS:g} s",
             f"{idle.median:.1%} of a core",
             f"{idle.low:.1%} - {idle.high:.1%}"
             + (f"; in {busy} of {len(runs)} runs the warm-up had not ended" if busy else ""),

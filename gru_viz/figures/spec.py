@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import threading
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.basevalidators import is_homogeneous_array
-from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
 
-PARTS = ("data", "layout", "frames")  # what a figure's dict holds
 _BUILDING = threading.RLock()  # held while a SpecFigure builds its Plotly objects
 
 
@@ -104,7 +104,7 @@ def _drawn(value, key: str | None = None):
     if key is None:
         return value
     if isinstance(value, np.ndarray) and value.size and value.dtype.isnative:
-        if value.dtype.name in _TYPED:
+        if value.dtype.name in plotlyjsShortTypes:  # (int64 and the like: Plotly narrows them)
             return _typed_array(value)
     if is_homogeneous_array(value):
         return to_typed_array_spec(value)
@@ -112,18 +112,6 @@ def _drawn(value, key: str | None = None):
 
 
 _SCALARS = (str, int, float, bool, type(None))
-# plotly.js's names of the numpy types it reads as they are (Plotly converts int64 and the
-# like by their range first: to_typed_array_spec does that for them)
-_TYPED = {
-    "int8": "i1",
-    "uint8": "u1",
-    "int16": "i2",
-    "uint16": "u2",
-    "int32": "i4",
-    "uint32": "u4",
-    "float32": "f4",
-    "float64": "f8",
-}
 
 
 def _typed_array(value: np.ndarray) -> dict:
@@ -131,7 +119,7 @@ def _typed_array(value: np.ndarray) -> dict:
     in base64, its type and its shape (about a tenth of Plotly's cost, which first looks for
     every kind of data frame)."""
     spec = {
-        "dtype": _TYPED[value.dtype.name],
+        "dtype": plotlyjsShortTypes[value.dtype.name],
         "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii"),
     }
     if value.ndim > 1:
@@ -157,11 +145,9 @@ def _with_template(spec: dict, copy_parts=copy.deepcopy) -> dict:
 
 def _template_dict(default) -> dict:
     """Plotly's default template (a name or a template object) as a dict: read only."""
-    if not isinstance(default, str):
-        return default.to_plotly_json()
-    if default not in _TEMPLATES:
-        _TEMPLATES[default] = pio.templates[default].to_plotly_json()
-    return _TEMPLATES[default]
+    return _named_template(default) if isinstance(default, str) else default.to_plotly_json()
 
 
-_TEMPLATES: dict[str, dict] = {}
+@functools.cache
+def _named_template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
