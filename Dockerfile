@@ -37,6 +37,7 @@ COPY streamlit_app.py ./
 COPY .streamlit/config.toml .streamlit/config.toml
 COPY gru_viz/ gru_viz/
 COPY assets/*.npz assets/
+COPY assets/results/ assets/results/
 COPY deploy/serve deploy/serve
 
 USER 1000

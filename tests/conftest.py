@@ -7,3 +7,5 @@ os.environ.setdefault("GRU_VIZ_WARM_UP", "off")
 # No results kept on disk between runs, here or in the servers the tests start: every run computes
 # what it shows (tests/test_result_store.py turns it on in a folder of its own).
 os.environ.setdefault("GRU_VIZ_RESULTS_CACHE", "off")
+# Nor the shipped models' results that come with the code (tests/test_shipped.py reads them).
+os.environ.setdefault("GRU_VIZ_SHIPPED_RESULTS", "off")

@@ -19,7 +19,8 @@ its queued jobs cancelled, rather than kept until newer models push them out.
 With a `store` (gru_viz.app.result_store), the heavy results (and the quick ones marked
 `stored`) of models the server `keep`s (the shared and the shipped ones) are also written to
 disk and read from there before they are computed, so that a server started again has them at
-once.
+once; `shipped` results (the shipped models' results that come with the code, read only) are
+read after the store, so that a first start has them too.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ class AnalysisCache:
         max_results: int = MAX_RESULTS,
         max_bytes: int = MAX_BYTES,
         store: ResultStore | None = None,
+        shipped: ResultStore | None = None,
     ) -> None:
         self.store = store
+        self.shipped = shipped
         self._kept: set[str] = set()  # fingerprints whose heavy results go to the store
         self.max_models = max_models
         self.max_results = max_results
@@ -330,24 +333,28 @@ class AnalysisCache:
         return failed(str(error) or type(error).__name__)
 
     def _stored(self, fingerprint: str, key: Hashable) -> bool:
-        """Whether this result belongs in the store (and there is one)."""
+        """Whether this result belongs on disk (a kept model's, worth keeping)."""
         with self._lock:
             kept = fingerprint in self._kept
-        return kept and self.store is not None and key[0].storable
+        return kept and key[0].storable
 
     def _load(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
-        """The result from the store, if it belongs there and is there (then kept here too)."""
+        """The result from the store or the shipped results, if it belongs there and is there
+        (then kept here too)."""
         if not self._stored(fingerprint, key):
             return False, None
-        found, value = self.store.load(fingerprint, _stable_key(*key))
-        if found:
-            self._store(fingerprint, key, value)
-        return found, value
+        for place in (self.store, self.shipped):
+            if place is not None:
+                found, value = place.load(fingerprint, disk_key(*key))
+                if found:
+                    self._store(fingerprint, key, value)
+                    return True, value
+        return False, None
 
     def _save(self, fingerprint: str, key: Hashable, value: object) -> None:
         """Write a result to the store if it belongs there and would be found again."""
-        if self._stored(fingerprint, key) and key[0].lasts(value):
-            self.store.save(fingerprint, _stable_key(*key), value)
+        if self.store is not None and self._stored(fingerprint, key) and key[0].lasts(value):
+            self.store.save(fingerprint, disk_key(*key), value)
 
     def _lookup(self, fingerprint: str, key: Hashable) -> tuple[bool, object]:
         with self._lock:
@@ -430,7 +437,7 @@ def _key(analysis: Analysis, args: tuple) -> Hashable:
     return (analysis, args)
 
 
-def _stable_key(analysis: Analysis, args: tuple) -> Hashable:
+def disk_key(analysis: Analysis, args: tuple) -> Hashable:
     """The key of a result on disk: the same in every process (an Analysis holds a function,
     whose repr is its address)."""
     fn = analysis.fn

@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from gru_viz.app.result_store import RESULTS_ENV
+from gru_viz.app.result_store import RESULTS_ENV, SHIPPED_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "streamlit_app.py"
@@ -70,14 +70,15 @@ def start_server(
     """Spawn the server start command (deploy/serve) on 127.0.0.1 and a free port and return
     at once; it answers /_stcore/health within a second and warms up once a page is served.
     GRU_VIZ_* variables of this process are not passed on (give them in `env`), but for
-    GRU_VIZ_RESULTS_CACHE (gru_viz.app.result_store); the file
+    GRU_VIZ_RESULTS_CACHE and GRU_VIZ_SHIPPED_RESULTS (gru_viz.app.result_store); the file
     watcher is off, so edits to the working tree cannot rerun the page. With `readme`, the
     README's own command instead, `streamlit run streamlit_app.py` (with only the port, the
     address and headless given, as flags)."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRU_VIZ_")}
-    if RESULTS_ENV in os.environ:  # (the tests turn the results kept on disk off for all)
-        environ[RESULTS_ENV] = os.environ[RESULTS_ENV]
+    for name in (RESULTS_ENV, SHIPPED_ENV):  # (the tests turn results from disk off for all)
+        if name in os.environ:
+            environ[name] = os.environ[name]
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     environ.update(PYTHON=sys.executable, PORT=str(port), GRU_VIZ_ADDRESS="127.0.0.1")
     environ.update(env or {})

@@ -16,7 +16,7 @@ import threading
 import streamlit as st
 
 from gru_viz.app.settings import AppSettings
-from gru_viz.sources import REFERENCES, TUTORIAL_REFERENCE
+from gru_viz.sources import REFERENCES
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,7 +32,7 @@ def analysis_cache():
     from gru_viz.app import result_store
     from gru_viz.app.cache import AnalysisCache
 
-    return AnalysisCache(store=result_store.open_default())
+    return AnalysisCache(store=result_store.open_default(), shipped=result_store.open_shipped())
 
 
 @st.cache_resource(show_spinner=False)
@@ -146,26 +146,16 @@ def warm_views(settings: AppSettings) -> None:
 def _warm_views(path: str | None, max_trainings: int) -> bool:
     """Once per process, after the first page: queue the heavy analyses of the shared and the
     shipped models behind anything a visitor asks for, so that a tab opened later finds its
-    figures ready."""
-    from gru_viz.views.length import LENGTH_CURVE
-    from gru_viz.views.machine import MACHINE
-    from gru_viz.views.proof import MODEL_PROOF
-    from gru_viz.views.saturation import SATURATION
-    from gru_viz.views.state_map import STATE_MAP
-    from gru_viz.views.units import RANKING
+    figures ready (those that came with the code are read, not computed: gru_viz.app.shipped)."""
+    from gru_viz.app.shipped import analyses_ahead
 
     shared = _shared_model(path, max_trainings).model
     unique = {m.fingerprint(): m for m in (shared, *reference_models().values()) if m}
     models = list(unique.values())  # the shared model first, then the shipped ones not it
     cache = analysis_cache()
-    for model in (shared, reference_models()[TUTORIAL_REFERENCE]):  # "How far it adds"
-        if model is not None:
-            cache.prefetch(model, LENGTH_CURVE)
-    for model in models:
-        for analysis in (LENGTH_CURVE, MACHINE, STATE_MAP, RANKING, SATURATION):
+    for analysis in analyses_ahead():  # one analysis for every model, then the next
+        for model in models:
             cache.prefetch(model, analysis)
-    for model in models:  # last: a search that fails takes its whole time budget
-        cache.prefetch(model, MODEL_PROOF)
     return True
 
 

@@ -13,6 +13,13 @@ result. The newest MAX_BYTES of all such directories are kept. An entry is writt
 (written aside, then renamed), and one that cannot be read is removed and computed again: a
 damaged store costs a computation, never a failed page. GRU_VIZ_RESULTS_CACHE names another
 directory, or "off" keeps nothing on disk; a directory that cannot be written turns it off.
+
+The shipped models' results also come with the code, in assets/results (see
+gru_viz.app.shipped), so that even a server's first start on a new machine shows its tabs at
+once: a read-only store whose folder is named for the code that computes the results
+(`analysis_version`: the package without its page and drawing code, and the minor versions of
+numpy and TensorFlow), so that changed analyses are never served results of the old ones.
+GRU_VIZ_SHIPPED_RESULTS=off leaves them unread.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ import gru_viz
 from gru_viz.cache_home import cache_home
 
 RESULTS_ENV = "GRU_VIZ_RESULTS_CACHE"
+SHIPPED_ENV = "GRU_VIZ_SHIPPED_RESULTS"
+SHIPPED_ROOT = Path(__file__).resolve().parents[2] / "assets" / "results"
+NOT_ANALYSES = ("app", "figures")  # subpackages that lay out and draw, never compute a result
 MAX_BYTES = 64 * 2**20  # all entries of all code versions, newest kept
 PREFIX = "results-"
 _log = logging.getLogger(__name__)
@@ -38,28 +48,54 @@ _log = logging.getLogger(__name__)
 
 def code_version() -> str:
     """A hash of the package's source and of the libraries that compute the results."""
+    return _source_hash(skip=(), exact=True)
+
+
+def analysis_version() -> str:
+    """A hash of the code that computes results: the package but for its page and drawing
+    code (NOT_ANALYSES), with the minor versions of numpy and TensorFlow, which a fresh
+    install may take newer patches of."""
+    return _source_hash(skip=NOT_ANALYSES, exact=False)
+
+
+def _source_hash(skip: tuple[str, ...], exact: bool) -> str:
     digest = hashlib.sha256()
     root = Path(gru_viz.__file__).parent
     for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
+        relative = path.relative_to(root)
+        if relative.parts[0] in skip:
+            continue
+        digest.update(relative.as_posix().encode())
         digest.update(path.read_bytes())
     for package in ("numpy", "tensorflow"):
         try:
             version = metadata.version(package)
         except metadata.PackageNotFoundError:
             version = "none"
+        if not exact:
+            version = ".".join(version.split(".")[:2])
         digest.update(f"{package} {version}".encode())
-    digest.update(platform.python_version().encode())
+    if exact:
+        digest.update(platform.python_version().encode())
     return digest.hexdigest()[:16]
 
 
 class ResultStore:
     """Results on disk in `directory` (made if need be), per code version."""
 
-    def __init__(self, directory: Path, version: str | None = None, max_bytes: int = MAX_BYTES):
+    def __init__(
+        self,
+        directory: Path,
+        version: str | None = None,
+        max_bytes: int = MAX_BYTES,
+        read_only: bool = False,
+    ):
         self.root = Path(directory)
         self.folder = self.root / f"{PREFIX}{version or code_version()}"
         self.max_bytes = max_bytes
+        self.read_only = read_only  # (the shipped results: read, never written or pruned)
+        if read_only:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=self.folder, prefix=".probe-")  # noqa: SIM115
         probe.close()  # (raises OSError here if the directory cannot be written)
@@ -81,12 +117,15 @@ class ResultStore:
                 raise ValueError("another result under this name")
         except Exception as error:  # damaged or foreign: computed again, and written whole
             _log.warning("gru-viz: stored result %s unreadable (%s); computed again", path, error)
-            path.unlink(missing_ok=True)
+            if not self.read_only:
+                path.unlink(missing_ok=True)
             return False, None
         return True, value
 
     def save(self, fingerprint: str, key: Hashable, value: object) -> bool:
         """Write the result whole; False (and nothing written) if it cannot be."""
+        if self.read_only:
+            return False
         path = self.path(fingerprint, key)
         try:
             data = pickle.dumps((repr((fingerprint, key)), value), protocol=5)
@@ -137,3 +176,11 @@ def open_default() -> ResultStore | None:
             error.strerror or error,
         )
         return None
+
+
+def open_shipped(root: Path = SHIPPED_ROOT) -> ResultStore | None:
+    """The shipped models' results that came with this code (read only), unless
+    GRU_VIZ_SHIPPED_RESULTS is off."""
+    if os.environ.get(SHIPPED_ENV, "").lower() in ("off", "0", "no"):
+        return None
+    return ResultStore(root, version=analysis_version(), read_only=True)
