@@ -7,7 +7,8 @@ and the numpy preview of the first sum (gru_viz.app.preview) before TensorFlow's
 in the background (gru_viz.app.resources.start_loading), since that import holds Python's lock
 for seconds and slows a page drawn beside it (BENCHMARKS.md, section 9). Then the heavy
 analyses of the shipped models are computed in the background too
-(gru_viz.app.resources.warm_views), behind anything a visitor asks for.
+(gru_viz.app.resources.warm_views), behind anything a visitor asks for, or read, where they came
+with the code (gru_viz.app.shipped).
 
 PORT                port to listen on (default 8501)
 GRU_VIZ_ADDRESS     address to listen on (default 0.0.0.0, every interface)
@@ -15,6 +16,8 @@ GRU_VIZ_WARM_UP     "off": no analyses ahead of need; each tab computes what it 
 GRU_VIZ_XLA_CACHE   where compiled XLA code is kept between runs (see gru_viz.xla_cache)
 GRU_VIZ_RESULTS_CACHE where the shipped models' heavy results are kept between runs (see
                     gru_viz.app.result_store)
+GRU_VIZ_SHIPPED_RESULTS "off": the shipped models' results that come with the code are not
+                    read, but computed (see gru_viz.app.shipped)
 
 The app's own limits (GRU_VIZ_MAX_DIGITS, ...) are checked first. A bad setting or a port in
 use is one line on stderr and exit code 2.
