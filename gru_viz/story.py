@@ -141,8 +141,15 @@ def _try_it(title: str, cast: Cast, analyses: Analyses) -> Step:
         f"Trained on {bits}-bit numbers, it never saw a carry travel more than {bits} bits; "
         f"here one travels {chain} bits.",
     ]
+    shown = chain_range(why, trace.n_bits)
     if why.first_wrong is not None:
         words.append(f"It lets the carry go: the first wrong bit is bit {why.first_wrong}.")
+    if shown is not None:
+        low, high = round(shown[0] + 0.5), round(shown[1] - 0.5)
+        words.append(
+            f"The figure shows bits {low} to {high} of {trace.n_bits}, from where that chain "
+            "starts to just past the first wrong bit (double-click it to see every bit)."
+        )
     labels = tuple(f"unit {u}" for u in range(cast.tutorial.hidden_size))
     return Step(
         title,
@@ -151,8 +158,8 @@ def _try_it(title: str, cast: Cast, analyses: Analyses) -> Step:
         TUTORIAL_REFERENCE,
         LONG_A,
         LONG_B,
-        options={"x_range": chain_range(why, trace.n_bits)},
-        asking={"x_range": chain_range(why, trace.n_bits), "unlabelled": True},
+        options={"x_range": shown},
+        asking={"x_range": shown, "unlabelled": True},
         question=Question(
             "Which unit holds the carry? Look for the row that changes along the chain.",
             labels,
@@ -238,7 +245,7 @@ def _learned(title: str, cast: Cast, analyses: Analyses) -> Step:
 
 
 def _not_proved(title: str, cast: Cast, analyses: Analyses) -> Step:
-    from gru_viz.views.proof import MODEL_PROOF
+    from gru_viz.views.proof import MODEL_PROOF, not_proved_words
 
     verdict = analyses.get(cast.robust, MODEL_PROOF)
     return Step(
@@ -257,7 +264,7 @@ def _not_proved(title: str, cast: Cast, analyses: Analyses) -> Step:
             "Will the search prove this model, exact on every sum tested?",
             ("Yes", "No"),
             "Yes" if verdict.proved else "No",
-            "It is proved." if verdict.proved else f"Not proved: {verdict.found.reason}",
+            "It is proved." if verdict.proved else not_proved_words(verdict.found),
         ),
     )
 

@@ -446,3 +446,23 @@ def test_replay_and_side_by_side_draw_in_the_browser(page, server):
     page.locator("[data-testid='stGraphVizChart'] svg").nth(1).wait_for()
     assert not page.get_by_text("Traceback").count()
     assert not page.get_by_text("could not be drawn").count()
+
+
+def test_presentation_on_a_phone_keeps_the_slide_readable_in_a_frame_that_scrolls(
+    sync_playwright, server, tmp_path
+):
+    with sync_playwright() as p:
+        browser = launch.launch_chromium(p)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_default_timeout(WAIT_MS)
+        open_tab(page, f"{server}/?a=1048575&b=1&present=true", "The sum and its gates")
+        figure_width, figure_height = page.evaluate(SLIDE_FIGURE_SIZE)
+        assert figure_width >= 1150  # the slide as on a projector, not squeezed to the phone ...
+        assert abs(figure_width / figure_height - 16 / 9) < 0.02
+        assert page.evaluate(TOO_WIDE) == []  # ... in a frame that scrolls, not the page
+        assert page.evaluate(TEXT_TROUBLE) == []
+        title = page.get_by_role("heading", name="Watch a GRU add binary numbers")
+        header = page.locator("[data-testid='stHeader']").bounding_box()
+        assert title.bounding_box()["y"] >= header["y"] + header["height"] - 1  # not under it
+        page.screenshot(path=tmp_path / "phone-presentation.png", full_page=True)
+        browser.close()

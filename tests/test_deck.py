@@ -8,6 +8,7 @@ import pytest
 from gru_viz import deck, story
 from gru_viz.cli import main
 from gru_viz.export import find_browser
+from gru_viz.figures.theme import DARK
 
 
 def test_the_html_deck_is_one_file_with_a_slide_per_step_and_answer(tmp_path, capsys):
@@ -22,7 +23,7 @@ def test_the_html_deck_is_one_file_with_a_slide_per_step_and_answer(tmp_path, ca
     assert "1. The claim" in text and "Your guess: Will it add 1,048,575 + 1" in text
     sizes = [int(px) for px in re.findall(r"font-size: (\d+)px", text)]
     assert min(sizes) >= deck.MIN_TEXT_PX  # readable at 1280x720
-    assert "#0e1117" in text  # the dark theme's background
+    assert DARK.background in text  # the dark theme's background
     assert "ArrowRight" in text
 
 

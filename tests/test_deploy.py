@@ -100,3 +100,16 @@ def test_the_readme_command_runs_without_a_file_watcher():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
     assert config["server"]["runOnSave"] is False
+
+
+def test_the_page_and_its_figures_share_one_background_in_each_look():
+    """A figure sits on the page's own colour, light or dark, not in a box of another (the
+    page's backgrounds are set in .streamlit/config.toml, the figures' in their theme)."""
+    import tomllib
+
+    from gru_viz.figures.theme import THEMES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    for name, theme in THEMES.items():
+        assert config["theme"][name]["backgroundColor"].lower() == theme.background.lower(), name
+        assert theme.plot_background == theme.background, name

@@ -20,6 +20,7 @@ from PIL import Image
 
 from gru_viz import export
 from gru_viz.cli import main
+from gru_viz.figures.theme import DARK
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_browser = pytest.mark.skipif(
@@ -55,7 +56,7 @@ def test_png_takes_size_and_dark_theme(tmp_path):
     assert main([*args, "--format", "png", "-o", str(out)]) == 0
     assert png_size(out) == (1280, 720)
     corner = Image.open(out).convert("RGB").getpixel((3, 3))
-    assert corner == (0x0E, 0x11, 0x17)  # the dark theme's paper, not white
+    assert corner == tuple(bytes.fromhex(DARK.background[1:]))  # the dark theme's paper
 
 
 @needs_browser
@@ -104,7 +105,7 @@ def test_machine_is_written_as_dot_in_the_theme(tmp_path):
     args = ["figure", "5", "3", "--view", "machine", "--theme", "dark", "-o", str(out)]
     assert main(args) == 0
     dot = out.read_text()
-    assert dot.startswith("digraph") and 'bgcolor="#0e1117"' in dot
+    assert dot.startswith("digraph") and f'bgcolor="{DARK.background}"' in dot
 
 
 @pytest.mark.parametrize(
@@ -195,7 +196,7 @@ def test_all_writes_one_file_per_view(tmp_path, capsys):
     machine = "machine.dot" if export.dot_renderer() is None else "machine.html"
     expected = [f"{v}.html" for v in export.view_names() if v != "machine"] + [machine]
     assert names == sorted(expected)
-    assert "#0e1117" in (folder / "training.html").read_text()
+    assert DARK.background in (folder / "training.html").read_text()
 
 
 def test_size_parsing():
@@ -212,7 +213,7 @@ def test_steps_view_is_an_html_file_that_plays(tmp_path, capsys):
     html = out.read_text()
     assert "Plotly.addFrames" in html and "Plotly.newPlot" in html
     assert '"method":"animate"' in html.replace(" ", "")  # the play button and the slider
-    assert "carry out 1" in html and "#0e1117" in html
+    assert "carry out 1" in html and DARK.background in html
     assert re.search(r"<script[^>]*\bsrc\s*=", html, re.IGNORECASE) is None
 
 

@@ -34,7 +34,7 @@ LENGTH_TICK_TEXT = ("1", "4", "16", "64", "256", "1k", "4k", "16k", "64k")
 STYLE_KEY = {  # what the line styles mean, in the legend once for every model
     "solid": "solid: random numbers",
     "dash": "dashed: sums that carry all the way",
-    "dot": "dotted: its training length, and the longest carry chain in it",
+    "dot": "dotted: its training length and longest carry chain",
 }
 
 
@@ -109,10 +109,13 @@ def _model_lines(named: NamedCurve, colour: str, theme: Theme) -> list[dict]:
     curve, width = named.curve, 3 if named.main else 1.6
     chains = np.maximum(curve.chain_lows, 0.5)  # a chain of 0 sits at 0.5 on the log axis
     pairs, counts, label = curve.pairs, curve.chain_counts, named.label
+    band = translucent(colour, theme.band_alpha)
     lines = [
-        *_line(curve.lengths, curve.uniform, pairs, label, colour, width, "solid", "random"),
-        *_line(curve.lengths, curve.stress, pairs, label, colour, width, "dash", "carry chains"),
-        *_line(chains, curve.chain_accuracy, counts, label, colour, width, "solid", "", "2"),
+        *_line(curve.lengths, curve.uniform, pairs, label, colour, band, width, "solid", "random"),
+        *_line(
+            curve.lengths, curve.stress, pairs, label, colour, band, width, "dash", "carry chains"
+        ),
+        *_line(chains, curve.chain_accuracy, counts, label, colour, band, width, "solid", "", "2"),
     ]
     lines[1]["showlegend"] = True  # the first line (after its band) names the model
     marks = ((named.train_bits, "", "trained on {}-bit numbers"),)
@@ -151,9 +154,18 @@ def _style_key(dash: str, theme: Theme) -> dict:
 
 
 def _line(
-    x, y, counts, name: str, colour: str, width: float, dash: str, kind: str, axis: str = ""
+    x,
+    y,
+    counts,
+    name: str,
+    colour: str,
+    band_colour: str,
+    width: float,
+    dash: str,
+    kind: str,
+    axis: str = "",
 ) -> list[dict]:
-    """A tested curve over a light band between the ends of each point's 95% interval
+    """A tested curve over a band (`band_colour`) between the ends of each point's 95% interval
     (Wilson); its hover gives the number of sums and the interval."""
     hover_name = f"{name}, {kind}" if kind else name
     x, y, counts = np.asarray(x), np.asarray(y, np.float64), np.asarray(counts)
@@ -163,7 +175,7 @@ def _line(
         x=np.concatenate([x, x[::-1]]),
         y=np.concatenate([high, low[::-1]]),
         fill="toself",
-        fillcolor=translucent(colour, 0.12),
+        fillcolor=band_colour,
         line=dict(width=0),
         hoverinfo="skip",
         showlegend=False,

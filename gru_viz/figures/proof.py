@@ -49,7 +49,7 @@ def certificate_figure(
     between them, box `start` (if not None) named; `broke` lists boxes drawn in the highlight
     colour instead (where a failed proof broke). Drawn in `theme`."""
     centre, half = projected_boxes(smap, lo, hi)
-    traces = [_cloud(smap, theme)]
+    traces = _cloud(smap, theme)
     carry, shown = np.asarray(carry), np.setdiff1d(np.arange(len(lo)), broke)
     for c in (0, 1):
         rows = shown[carry[shown] == c]
@@ -74,7 +74,8 @@ def certificate_figure(
     else:
         title = f"The certificate: {len(lo)} boxes<br>and {len(edges)} steps"
     labels = [] if start is None else [_start_label(centre[start], theme)]
-    fig.update_layout(**map_layout(title, 2, len(fig.data), theme), annotations=[*arrows, *labels])
+    named = sum(trace.showlegend is not False for trace in fig.data)  # lines in the legend
+    fig.update_layout(**map_layout(title, 2, named, theme), annotations=[*arrows, *labels])
     fig.update_xaxes(title=dict(text=x_name, standoff=6), zeroline=False, automargin=True)
     fig.update_yaxes(
         title=dict(text=y_name, standoff=6), zeroline=False, scaleanchor="x", automargin=True
@@ -82,15 +83,24 @@ def certificate_figure(
     return themed(fig, theme)
 
 
-def _cloud(smap: StateMap, theme: Theme) -> go.Scatter:
-    return go.Scatter(
-        x=smap.points[:, 0],
-        y=smap.points[:, 1],
-        mode="markers",
-        marker=dict(size=3, color=theme.muted, opacity=0.25),
-        name="states of sums",
-        hoverinfo="skip",
-    )
+def _cloud(smap: StateMap, theme: Theme) -> list[go.Scatter]:
+    """The states of the map's sums, faint, and their entry in the legend, not faint (a faint
+    dot there cannot be seen on a dark background)."""
+    name = "states of sums"
+    marker = dict(size=3, color=theme.muted)
+    return [
+        go.Scatter(
+            x=smap.points[:, 0],
+            y=smap.points[:, 1],
+            mode="markers",
+            marker=dict(marker, opacity=0.25),
+            name=name,
+            legendgroup=name,
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        go.Scatter(x=[None], y=[None], mode="markers", marker=marker, name=name, legendgroup=name),
+    ]
 
 
 def _rectangles(centre, half, rows, carry: int | None, colour: str | None = None) -> go.Scatter:

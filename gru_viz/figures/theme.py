@@ -45,11 +45,12 @@ class Theme:
     cursor: str = "#ff2d9b"
     bit_zero: str = "#eef0f3"  # the bit strip's cells
     bit_one: str = "#3a4452"
+    band_alpha: float = 0.12  # opacity of a curve's interval band
 
 
 LIGHT = Theme(
     name="light",
-    background="#ffffff",
+    background="#ffffff",  # the page's light background (.streamlit/config.toml, tested)
     plot_background="#ffffff",
     text="#31333f",  # Streamlit's light text
     grid="#eceef1",
@@ -57,9 +58,9 @@ LIGHT = Theme(
 
 DARK = Theme(
     name="dark",
-    background="#0e1117",  # Streamlit's dark background
-    plot_background="#0e1117",
-    text="#fafafa",
+    background="#171614",  # the page's dark background (.streamlit/config.toml, tested)
+    plot_background="#171614",
+    text="#edebe8",
     grid="#2c313a",
     ink="#d5dae1",
     muted="#a3a8b4",
@@ -72,8 +73,9 @@ DARK = Theme(
     table_one="#2b3240",
     table_wrong="#5c1f24",
     table_wrong_text="#ffb3b8",
-    bit_zero="#262a33",
-    bit_one="#aab3c2",
+    bit_zero="#2a2c31",
+    bit_one="#5a6f92",  # dark enough for white digits (5:1), apart from the zeros
+    band_alpha=0.26,
 )
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK)}

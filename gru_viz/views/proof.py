@@ -117,7 +117,19 @@ def verdict_words(verdict: Verdict) -> str:
         )
     if found.proved:  # found, yet refused: say so rather than claim it
         return f"Not proved: the checker refuses the certificate found ({verdict.check_reason})."
-    return f"Not proved: {found.reason}"
+    return not_proved_words(found)
+
+
+def not_proved_words(found: proof.Proof) -> str:
+    """Why a search found no certificate, in sentences ("Not proved ..."); a search that ran
+    out of time says what that does and does not mean."""
+    words = found.reason[:1].upper() + found.reason[1:] + "."
+    if found.failure is not None and found.failure.kind == "time":
+        words += (
+            " The search stopped at its time limit: that finds no wrong sum, and it does not "
+            "show that the model adds every length either; only its tests speak for it."
+        )
+    return words
 
 
 def wrong_sum_words(found: tuple[int, int, int] | None) -> str:

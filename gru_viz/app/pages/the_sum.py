@@ -176,7 +176,8 @@ def show_gates(active, a: int, b: int, trace, why) -> None:
     with figure_column:
         file_name = VIEWS[name].file_name(a, b)
         if present():  # the figure alone, full width, 16:9
-            with st.container(key="slide_figure"):  # 16:9 by gru_viz.app.look.PRESENT_CSS
+            # 16:9 by gru_viz.app.look.PRESENT_CSS, in a frame that scrolls on a phone
+            with st.container(key="slide_frame"), st.container(key="slide_figure"):
                 fig = figures.fit_to_aspect(fig)  # already in the page's theme
                 chart(fig, file_name, name, "gates_chart", height="stretch")
         else:
