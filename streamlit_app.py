@@ -11,7 +11,7 @@ import streamlit as st
 
 from gru_viz import inputs
 from gru_viz.app import links, wording
-from gru_viz.app.look import PRESENT_CSS, page_css, page_theme
+from gru_viz.app.look import PRESENT_CSS, follow_the_look, page_css, page_theme
 from gru_viz.app.resources import loading, shared_model, start_loading, warm_views
 from gru_viz.app.runtime import unknown_fragments_run_in_full
 from gru_viz.app.session import read_settings
@@ -26,6 +26,7 @@ def main() -> None:
     embedded = bool(st.context.is_embedded)
     present = False if embedded else heading()
     st.html(page_css(page_theme(st.context.theme.type, present)))
+    follow_the_look(st.context.theme.type)  # figures redrawn when the viewer changes the look
     settings = read_settings()
     ready = not loading(settings)
     if ready:  # (a server's first pages draw them once the model is loaded)

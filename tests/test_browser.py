@@ -52,6 +52,15 @@ def figure_titles(page) -> list[str]:
     return page.locator(".js-plotly-plot .annotation-text").all_text_contents()
 
 
+# The first figure's paper is the page's own background (after a switch of look: once redrawn)
+FIGURE_ON_PAGE_BACKGROUND = """() => {
+  const paper = document.querySelector('.js-plotly-plot .main-svg');
+  const page = getComputedStyle(document.querySelector('.stApp')).backgroundColor;
+  return paper && getComputedStyle(paper).backgroundColor === page
+    && page !== 'rgb(255, 255, 255)';
+}"""
+
+
 def test_type_numbers_see_sum_and_gates_then_a_bad_input(page, server, tmp_path):
     page.goto(server)
     first = page.get_by_role("textbox", name="First number")
@@ -66,6 +75,11 @@ def test_type_numbers_see_sum_and_gates_then_a_bad_input(page, server, tmp_path)
     assert {"Update gate z", "Reset gate r"} <= set(figure_titles(page))
     assert "a=123456789" in page.url and "b=987654321" in page.url  # shareable
     page.screenshot(path=tmp_path / "sum.png", full_page=True)
+    # The visitor's menu chooses the dark look, and the figures follow without an edit
+    page.get_by_test_id("stMainMenu").click()
+    page.get_by_test_id("stMainMenuItem-theme-Dark").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(FIGURE_ON_PAGE_BACKGROUND)
 
     first.fill("1e5")
     first.press("Enter")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from gru_viz import figures
@@ -52,7 +53,8 @@ def page_css(theme: figures.Theme) -> str:
     contrast = DARK_CODE_CSS if theme.name == "dark" else LIGHT_CAPTION_CSS
     return contrast + (
         "<style>[data-testid='stGraphVizChart'] svg text "
-        f"{{ font-size: {points:g}px !important; }}</style>"
+        f"{{ font-size: {points:g}px !important; }}"
+        " .st-key-follow_look { display: none; }</style>"  # (follow_the_look: nothing to see)
     )
 
 
@@ -61,3 +63,45 @@ def page_theme(kind: str | None, present: bool) -> figures.Theme:
     type in presentation mode."""
     theme = figures.THEMES.get(kind or "light", figures.LIGHT)
     return replace(theme, font_size=PRESENT_FONT) if present else theme
+
+
+# In the browser: the page's look now, from its background, checked every 400 ms; when it is
+# not the look the page was drawn in (and was not asked for already), ask for a run.
+FOLLOW_JS = """
+export default function (component) {
+  const { data, setTriggerValue } = component;
+  const state = (window.gruVizLook = window.gruVizLook || {});
+  if (state.drawn !== data.drawn) {
+    state.drawn = data.drawn;
+    state.asked = null;
+  }
+  state.ask = (look) => setTriggerValue("look", look);
+  if (state.timer) return;
+  state.timer = setInterval(() => {
+    const app = document.querySelector(".stApp");
+    if (!app) return;
+    const [r, g, b] = getComputedStyle(app).backgroundColor.match(/[\\d.]+/g).map(Number);
+    const look = 0.299 * r + 0.587 * g + 0.114 * b < 128 ? "dark" : "light";
+    if (look !== state.drawn && look !== state.asked) {
+      state.asked = look;
+      state.ask(look);
+    }
+  }, 400);
+}
+"""
+
+
+@functools.cache
+def _follower():
+    import streamlit as st
+
+    return st.components.v2.component("gru_viz_follow_look", js=FOLLOW_JS)
+
+
+def follow_the_look(drawn: str | None) -> None:
+    """Run the page again when the viewer switches between light and dark (the menu's
+    settings, or their system's): Streamlit restyles the page at once but does not run it, so
+    the figures, drawn on the server in the look of the last run (`drawn`, Streamlit's name of
+    it; None if unknown, drawn light), would keep the old one until the next edit."""
+    with_key = {"key": "follow_look", "data": {"drawn": drawn or "light"}}
+    _follower()(**with_key, on_look_change=lambda: None)
