@@ -2,11 +2,12 @@
 machine shows its tabs at once: `python -m gru_viz.app.shipped` computes them.
 
 For every shipped model (gru_viz.sources.REFERENCES) and every analysis the page computes ahead
-of need (`analyses_ahead`), the result is written to assets/results, in a folder named for the
-code that computes it (gru_viz.app.result_store.analysis_version), unless it would not be the
-same if computed again (Analysis.lasts: a proof search cut short by its clock). Older folders
-are removed. The page reads them after its own store (gru_viz.app.cache), and only while the
-analyses' code is the one that computed them. tests/test_shipped.py computes them all again,
+of need (`analyses_ahead`), and the carry units (`results_shipped`), the result is written to
+assets/results, in a folder named for the code that computes it
+(gru_viz.app.result_store.analysis_version), unless it would not be the same if computed again
+(Analysis.lasts: a proof search cut short by its clock). Older folders are removed. The page
+reads them after its own store (gru_viz.app.cache), and only while the analyses' code is the one
+that computed them. tests/test_shipped.py computes them all again,
 compares, and fails when the folder is not the current code's: run this module again then.
 """
 
@@ -35,6 +36,15 @@ def analyses_ahead() -> tuple[Analysis, ...]:
     return (LENGTH_CURVE, MACHINE, STATE_MAP, RANKING, SATURATION, MODEL_PROOF)
 
 
+def results_shipped() -> tuple[Analysis, ...]:
+    """What is shipped for each shipped model: the analyses computed ahead of need, and the
+    quick ones the page keeps on disk too (Analysis.stored: the carry units, which the sum and
+    How far it adds ask for at once)."""
+    from gru_viz.analyses import CARRY_UNITS
+
+    return (*analyses_ahead(), CARRY_UNITS)
+
+
 def shipped_models() -> list:
     """The shipped models, each once (two names may load the same weights)."""
     from gru_viz.sources import reference_models
@@ -52,7 +62,7 @@ def compute(root: Path = SHIPPED_ROOT, log=print) -> Path:
         shutil.rmtree(old)
     store = ResultStore(root, version=version, max_bytes=2**40)
     for model in shipped_models():
-        for analysis in analyses_ahead():
+        for analysis in results_shipped():
             start = time.perf_counter()
             value = analysis(model)
             kept = analysis.lasts(value)
