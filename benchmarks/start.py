@@ -4,7 +4,8 @@ For the README's command (`streamlit run streamlit_app.py`) and for `deploy/serv
 afresh (the on-disk XLA cache warm, as after a first run), first with no results kept on disk
 (the first start of a new version: gru_viz.app.result_store, in a new folder; the shipped
 models' results that come with the code are read, as on any first start: gru_viz.app.shipped)
-and then with those the first start's warm-up kept: seconds from spawning it to its
+and then with those the first start's warm-up kept (where every result it needs came with the
+code, it keeps none, and every start is a first one): seconds from spawning it to its
 health check, to the number inputs in a browser opened at once, and to the first sum with its
 heatmaps; then, one after the other, each tab's time from the click to its content; then the
 server's idle CPU (browser.idle_cores) with that tab open and nothing happening, once its
