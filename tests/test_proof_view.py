@@ -62,6 +62,25 @@ def test_a_model_without_a_proof_shows_where_the_search_broke_and_a_wrong_sum(gr
     assert "tested, not proved" in proof_view.wrong_sum_words(None)
 
 
+def test_a_failed_search_says_not_proved_once_and_what_running_out_of_time_means(gru_viz):
+    import dataclasses
+
+    from gru_viz import proof
+
+    tutorial = gru_viz.load_model(TUTORIAL_PATH)
+    found = proof_view.MODEL_PROOF(tutorial).found  # fails well before its time is up
+    words = proof_view.not_proved_words(found)
+    assert words.startswith("Not proved after") and words.lower().count("not proved") == 1
+    assert "time limit" not in words
+    limit = proof.Settings().seconds
+    timed_out = dataclasses.replace(
+        found, seconds=limit, reason=f"not proved: out of time after {limit:.1f} s"
+    )
+    words = proof_view.not_proved_words(timed_out)
+    assert words.startswith("Not proved: out of time") and words.lower().count("not proved") == 1
+    assert "stopped at its time limit: that finds no wrong sum" in words
+
+
 def test_a_training_is_marked_from_its_first_proved_snapshot(gru_viz):
     replay = load_replay(ASSETS / "proved.replay.npz")
     candidates = proof_view.proof_candidates(replay)

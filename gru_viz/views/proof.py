@@ -62,7 +62,12 @@ def lasting(verdict: Verdict) -> bool:
     """Whether a verdict would be found again on any machine: a checked certificate, or a
     search that failed before its time ran out (one that ran out might succeed on a faster
     machine)."""
-    return verdict.proved or verdict.found.seconds < proof.Settings().seconds
+    return verdict.proved or not ran_out_of_time(verdict.found)
+
+
+def ran_out_of_time(found: proof.Proof) -> bool:
+    """Whether the search stopped at its time limit (proof.Settings.seconds)."""
+    return found.seconds >= proof.Settings().seconds
 
 
 MODEL_PROOF = Analysis("a proof that it adds at every length", verify, heavy=True, lasting=lasting)
@@ -124,7 +129,7 @@ def not_proved_words(found: proof.Proof) -> str:
     """Why a search found no certificate, in sentences ("Not proved ..."); a search that ran
     out of time says what that does and does not mean."""
     words = found.reason[:1].upper() + found.reason[1:] + "."
-    if found.failure is not None and found.failure.kind == "time":
+    if not found.proved and ran_out_of_time(found):
         words += (
             " The search stopped at its time limit: that finds no wrong sum, and it does not "
             "show that the model adds every length either; only its tests speak for it."
