@@ -245,7 +245,7 @@ def _learned(title: str, cast: Cast, analyses: Analyses) -> Step:
 
 
 def _not_proved(title: str, cast: Cast, analyses: Analyses) -> Step:
-    from gru_viz.views.proof import MODEL_PROOF, not_proved_words
+    from gru_viz.views.proof import MODEL_PROOF, verdict_words
 
     verdict = analyses.get(cast.robust, MODEL_PROOF)
     return Step(
@@ -264,7 +264,7 @@ def _not_proved(title: str, cast: Cast, analyses: Analyses) -> Step:
             "Will the search prove this model, exact on every sum tested?",
             ("Yes", "No"),
             "Yes" if verdict.proved else "No",
-            "It is proved." if verdict.proved else not_proved_words(verdict.found),
+            "It is proved." if verdict.proved else verdict_words(verdict),
         ),
     )
 

@@ -7,8 +7,8 @@ assets/results, in a folder named for the code that computes it
 (gru_viz.app.result_store.analysis_version), unless it would not be the same if computed again
 (Analysis.lasts: a proof search cut short by its clock). Older folders are removed. The page
 reads them after its own store (gru_viz.app.cache), and only while the analyses' code is the one
-that computed them. tests/test_shipped.py computes them all again,
-compares, and fails when the folder is not the current code's: run this module again then.
+that computed them. tests/test_shipped.py computes them all again, compares, and fails when the
+folder is not the current code's: run this module again then.
 """
 
 from __future__ import annotations

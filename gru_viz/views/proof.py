@@ -129,7 +129,7 @@ def not_proved_words(found: proof.Proof) -> str:
     """Why a search found no certificate, in sentences ("Not proved ..."); a search that ran
     out of time says what that does and does not mean."""
     words = found.reason[:1].upper() + found.reason[1:] + "."
-    if not found.proved and ran_out_of_time(found):
+    if ran_out_of_time(found):
         words += (
             " The search stopped at its time limit: that finds no wrong sum, and it does not "
             "show that the model adds every length either; only its tests speak for it."
