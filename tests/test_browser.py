@@ -382,6 +382,13 @@ def test_dark_presentation_at_projector_size_keeps_every_text_inside(
                 )
                 assert background not in ("rgb(255, 255, 255)", "white")  # the figure is dark
                 page.screenshot(path=tmp_path / "dark-presentation.png")
+        # The title and the switch out of presentation are below the header, and it works.
+        title = page.get_by_role("heading", name="Watch a GRU add binary numbers")
+        header = page.locator("[data-testid='stHeader']").bounding_box()
+        assert title.bounding_box()["y"] >= header["y"] + header["height"] - 1
+        page.get_by_text("Presentation", exact=True).click()
+        page.locator("section[data-testid='stSidebar']").wait_for(state="visible")
+        assert "present=true" not in page.url
         browser.close()
 
 

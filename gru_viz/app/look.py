@@ -15,12 +15,12 @@ PRESENT_CSS = """
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 button[data-testid="stExpandSidebarButton"] { display: none !important; }
 .block-container { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem;
-  padding-top: 1.5rem !important; }
+  padding-top: 4rem !important; }  /* below the header and its menu */
 .st-key-page_head h1 { font-size: 2rem; padding: 0; }
 .st-key-slide_figure { aspect-ratio: 16 / 9; width: 100%; }
 .st-key-slide_frame { overflow-x: auto; }
 @media (max-width: 760px) {  /* a phone: the slide keeps a screen's width and scrolls sideways */
-  .block-container { padding-top: 4rem !important; padding-left: 1rem; padding-right: 1rem; }
+  .block-container { padding-left: 1rem; padding-right: 1rem; }
   .st-key-page_head h1 { font-size: 1.6rem; }
   .st-key-slide_figure { min-width: 1200px; }  /* as on a projector */
   .gv-bits table { font-size: 15px !important; }  /* a block of eight positions fits */
