@@ -43,8 +43,7 @@ class Question:
 class Step:
     """One step: its title, its words (at most three sentences), the view it draws of which
     shipped model (its name in gru_viz.sources.REFERENCES), of which sum, with what options,
-    and a question, if it asks one (with the figure drawn with `asking` while it asks, if the
-    question needs one to answer)."""
+    and a question, if it asks one (the figure is drawn once the reader has answered)."""
 
     title: str
     words: tuple[str, ...]
@@ -54,7 +53,6 @@ class Step:
     b: int
     options: dict = field(default_factory=dict)
     question: Question | None = None
-    asking: dict | None = None  # options of the figure shown with the question; None: none
 
 
 @dataclass(frozen=True)
@@ -134,40 +132,54 @@ def _try_it(title: str, cast: Cast, analyses: Analyses) -> Step:
     why = explain(trace, cast.tutorial, units)
     bits = cast.tutorial.train_bits
     chain = max((length for _, length in chain_runs(trace.carry)), default=0)
-    words = [
-        f"It writes {trace.predicted_sum:,} instead of {trace.true_sum:,}."
+    said = (
+        [f"It writes {trace.predicted_sum:,} instead of {trace.true_sum:,}."]
         if not trace.correct
-        else f"It writes {trace.true_sum:,}, the right sum.",
-        f"Trained on {bits}-bit numbers, it never saw a carry travel more than {bits} bits; "
-        f"here one travels {chain} bits.",
-    ]
+        else [f"It writes {trace.true_sum:,}, the right sum."]
+    )
     shown = chain_range(why, trace.n_bits)
     if why.first_wrong is not None:
-        words.append(f"It lets the carry go: the first wrong bit is bit {why.first_wrong}.")
+        said.append(
+            f"It lets the carry go: the first wrong bit is bit {why.first_wrong}. Unit "
+            f"{units.top}, the unit that reads best as the carry (score "
+            f"{units.scores[units.top]:.2f}), is drawn on its own under the heatmaps."
+        )
     if shown is not None:
         low, high = round(shown[0] + 0.5), round(shown[1] - 0.5)
-        words.append(
+        said.append(
             f"The figure shows bits {low} to {high} of {trace.n_bits}, from where that chain "
             "starts to just past the first wrong bit (double-click it to see every bit)."
         )
-    labels = tuple(f"unit {u}" for u in range(cast.tutorial.hidden_size))
+    choices, answer = first_wrong_choices(bits, trace.n_bits, why.first_wrong)
     return Step(
         title,
-        tuple(words),
+        (
+            f"Trained on {bits}-bit numbers, it never saw a carry travel more than {bits} bits; "
+            f"in {LONG_A:,} + {LONG_B} one travels {chain} bits, from bit 0 to the top.",
+        ),
         "gates",
         TUTORIAL_REFERENCE,
         LONG_A,
         LONG_B,
         options={"x_range": shown},
-        asking={"x_range": shown, "unlabelled": True},
-        question=Question(
-            "Which unit holds the carry? Look for the row that changes along the chain.",
-            labels,
-            f"unit {units.top}",
-            f"Unit {units.top} reads as the carry best (score {units.scores[units.top]:.2f}); "
-            "it is drawn on its own under the heatmaps.",
-        ),
+        question=Question("Where will its sum first go wrong?", choices, answer, " ".join(said)),
     )
+
+
+NOWHERE = "nowhere: every bit is right"
+
+
+def first_wrong_choices(
+    train_bits: int, n_bits: int, first_wrong: int | None
+) -> tuple[tuple[str, ...], str]:
+    """Choices for where a sum of n_bits first goes wrong (the training length, twice and three
+    times it, the last bit, the true first wrong bit, and nowhere), and the right one."""
+    right = NOWHERE
+    positions = {min(k * train_bits, n_bits - 1) for k in (1, 2, 3)} | {n_bits - 1}
+    if first_wrong is not None:
+        positions.add(first_wrong)
+    choices = tuple(f"at bit {bit}" for bit in sorted(positions)) + (right,)
+    return choices, right if first_wrong is None else f"at bit {first_wrong}"
 
 
 def _robust(title: str, cast: Cast, analyses: Analyses) -> Step:
@@ -281,8 +293,9 @@ def _proved(title: str, cast: Cast, analyses: Analyses) -> Step:
             if verdict.proved
             else "not proved here."
         ),
-        "So it adds every pair of numbers of every length.",
     ]
+    if verdict.proved:
+        words.append("So it adds every pair of numbers of every length.")
     if wrong is not None:
         a, b, bit = wrong
         words.append(f"The tutorial's model has no proof, and a counterexample: {a} + {b}.")
@@ -337,4 +350,4 @@ def answer_words(question: Question, guess: str | None) -> str:
     if guess is None:
         return question.said
     verdict = "You were right." if guess == question.answer else "Not this time."
-    return f"You said {guess}; {question.said} {verdict}"
+    return f"You said {guess}. {question.said} {verdict}"

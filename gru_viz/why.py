@@ -174,9 +174,11 @@ def _training_words(facts: dict) -> str:
 
 def _unit_words(facts: dict) -> str:
     unit, lost = facts["carry_unit"], facts["unit_lost"]
-    moved = (
-        f"Inside the model: its carry unit {unit} (carry score {facts['carry_score']:.2f}) "
-        f"went from {facts['unit_start']:.2f} to {facts['unit_end']:.2f} along the chain"
+    moved = f"Inside the model: its carry unit {unit} (carry score {facts['carry_score']:.2f}) " + (
+        f"stood at {facts['unit_start']:.2f} at bit {facts['chain_start']:,} (where the "
+        "carry was made)"
+        if facts["chain_start"] == facts["first_wrong"] - 1  # no chain between to follow
+        else f"went from {facts['unit_start']:.2f} to {facts['unit_end']:.2f} along the chain"
     )
     if lost is None:
         return (
@@ -199,6 +201,7 @@ def _right_words(facts: dict, n_bits: int) -> str:
         return f"No position of this sum carries, so there was no carry to keep. {margin}"
     return (
         f"Unit {facts['carry_unit']} carried: its state follows the true carry "
-        f"(score {facts['carry_score']:.2f}). This sum has {facts['n_carries']:,} carries, the "
-        f"longest chain {facts['longest_chain']:,} bits. {margin}"
+        f"(score {facts['carry_score']:.2f}). This sum has {facts['n_carries']:,} "
+        f"carr{'ies' if facts['n_carries'] != 1 else 'y'}, the longest chain "
+        f"{_bits(facts['longest_chain'])}. {margin}"
     )

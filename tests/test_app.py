@@ -408,6 +408,19 @@ def test_side_by_side_puts_the_shipped_and_the_tutorial_model_on_one_addition():
     assert "The first wrong bit is 8" in markdown(at)
 
 
+def test_the_models_side_by_side_live_in_the_link_and_may_be_the_same():
+    at = run_app(a="25", b="25", tab="Side by side", right_model="Hand-made adder")
+    assert at.selectbox(key="right_model").value == "Hand-made adder"
+    assert at.selectbox(key="left_model").value == "Shipped model"
+    run_until(at, lambda at: "hand-made adder" in " ".join(captions(at)), "its column")
+    other = run_app(a="25", b="25", tab="Side by side", left_model="nonsense")
+    assert not other.exception and other.selectbox(key="left_model").value == "Shipped model"
+    same = run_app(a="25", b="25", tab="Side by side", left_model="Tutorial model")
+    run_until(same, lambda at: len(at.get("graphviz_chart")) == 2, "both machines")
+    assert len(same.get("plotly_chart")) >= 2  # both sides drawn, with the same model
+    assert not [e for e in errors(same) if "could not be drawn" in e]
+
+
 def test_a_link_restores_the_model_the_view_and_the_toggles():
     at = run_app(
         a="1048575",

@@ -34,6 +34,28 @@ def test_a_proved_model_is_proved_only_once_the_separate_checker_accepts_its_fil
     assert "refuses" in proof_view.verdict_words(refused)  # never claimed without the checker
 
 
+def test_the_page_shows_a_seal_only_beside_a_proved_verdict(gru_viz):
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from gru_viz.app.widgets import proof_verdict
+
+        proof_verdict(st.session_state["verdict"])
+
+    verdict = proof_view.verify(gru_viz.load_model(PROVED))
+    refused = proof_view.Verdict(verdict.found, False, "box 3 moved", verdict.certificate)
+    for shown, kind, icon in ((verdict, "success", "verified"), (refused, "warning", "help")):
+        at = AppTest.from_function(page)
+        at.session_state["verdict"] = shown
+        at.run()
+        assert not at.exception
+        (box,) = getattr(at, kind)
+        assert box.icon == f":material/{icon}:"
+        assert box.value.replace("\\", "") == proof_view.verdict_words(shown)  # plain text
+
+
 def test_the_certificate_is_drawn_box_by_box_with_a_coloured_arrow_per_step(gru_viz):
     model = gru_viz.load_model(PROVED)
     analyses = Compute()

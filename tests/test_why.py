@@ -85,6 +85,20 @@ def test_a_wrong_sum_points_at_the_chain_and_the_training_length(tutorial):
     assert why.first_p == pytest.approx(float(trace.p[why.first_wrong]))
 
 
+def test_one_carry_and_a_chain_of_one_bit_read_as_such(shipped, tutorial):
+    model, units = shipped
+    why = explain(model.trace(1, 1), model, units)
+    assert "This sum has 1 carry, the longest chain 1 bit." in why.text
+    model, units = tutorial
+    trace = model.trace(25, 25)
+    why = explain(trace, model, units)
+    assert why.chain_start == why.first_wrong - 1  # the carry is lost where it was made
+    assert f"stood at {trace.h[why.chain_start, units.top]:.2f} at bit {why.chain_start:,}" in (
+        why.text
+    )
+    assert "went from" not in why.text
+
+
 def test_a_chain_no_longer_than_the_training_ones_is_not_blamed_on_the_training(tutorial):
     model, units = tutorial
     trace = model.trace(12345678, 87654321)  # wrong at bit 11, in a chain of 7 bits

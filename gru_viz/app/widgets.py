@@ -21,6 +21,7 @@ from gru_viz.app.resources import analysis_cache
 from gru_viz.figures import Theme
 from gru_viz.sources import ActiveModel
 from gru_viz.views import DOT, VIEWS
+from gru_viz.views.proof import verdict_words
 
 POLL_SECONDS = 0.5  # between reruns of a part of the page that waits for an analysis
 
@@ -53,6 +54,15 @@ def machine_chart(dot: str, height: int | str = "content") -> None:
     page's type (figures.dot_points); narrower only if its column is. Its text alternative
     names its states and moves (View.describe)."""
     st.graphviz_chart(dot, width="content", height=height, alt=VIEWS["machine"].describe(dot))
+
+
+def proof_verdict(verdict) -> None:
+    """A proof search's verdict in the page's words: a seal when proved, a question mark when
+    not (a search that finds no certificate has not shown the model wrong either)."""
+    if verdict.proved:
+        st.success(wording.literal(verdict_words(verdict)), icon=":material/verified:")
+    else:
+        st.warning(wording.literal(verdict_words(verdict)), icon=":material/help:")
 
 
 def chart(fig, name: str, view: str, key: str | None = None, **options) -> None:

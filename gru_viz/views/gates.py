@@ -75,17 +75,14 @@ def _builder(name: str):
         x_range: tuple[float, float] | None = None,
         window: tuple[int, int] | None = None,
         cursor: int | None = None,
-        unlabelled: bool = False,
     ) -> go.Figure:
         """This view of a + b: rows carry units first (by_carry) or in unit order; x_range
-        zooms, window draws only positions [lo, hi), cursor marks one step; `unlabelled`
-        leaves the carry units unnamed and undrawn (for a reader to find them)."""
+        zooms, window draws only positions [lo, hi), cursor marks one step."""
         analyses = analyses or Compute()
         trace = analyses.get(active.model, TRACE, a, b)
         units = analyses.get(active.model, CARRY_UNITS)
-        order = unit_order(units.order, trace.hidden_size, by_carry and not unlabelled)
-        shown = None if unlabelled else units
-        return figure(trace, name, order, shown, x_range, window, cursor, theme)
+        order = unit_order(units.order, trace.hidden_size, by_carry)
+        return figure(trace, name, order, units, x_range, window, cursor, theme)
 
     return build
 

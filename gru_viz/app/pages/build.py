@@ -19,9 +19,11 @@ from gru_viz.app.widgets import (
     PageAnalyses,
     build_view,
     explain,
+    machine_chart,
     page_button,
     plot_config,
     polled,
+    proof_verdict,
     settled,
     show_result,
     show_view,
@@ -31,7 +33,7 @@ from gru_viz.handmade import CARRY, DERIVATION, HIDDEN
 from gru_viz.sources import HANDMADE_REFERENCE, ROBUST_REFERENCE, ActiveModel
 from gru_viz.views import VIEWS
 from gru_viz.views.machine import MACHINE, states_word
-from gru_viz.views.proof import MODEL_PROOF, verdict_words
+from gru_viz.views.proof import MODEL_PROOF
 from gru_viz.views.why_gates import GATE_STUDY, base_model
 from gru_viz.weights import WEIGHT_NAMES
 from gru_viz.why import explain as explain_sum
@@ -51,7 +53,7 @@ EDIT_NOTE = (
     "Pick a weight by clicking its cell or from the list, then type a value or drag it. The "
     "sum, the gates, how far it adds, its machine and its proof follow the edited model at once "
     "(the heavier ones as they are computed), here and on every tab. Edits live in the link, "
-    "never in the model files, and Download (sidebar) saves the edited model."
+    "never in the model files; Download, beside the value, saves the edited model as a file."
 )
 
 
@@ -386,7 +388,7 @@ def edit_results(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
             found = analyses.get(active.model, MACHINE)
             adder = "the two-state adder" if found.is_adder else "not the two-state adder"
             st.markdown(f"**Its machine: {states_word(found.n_states)}, {adder}**")
-            st.graphviz_chart(dot, width="stretch")
+            machine_chart(dot)
     with proof:
         proof_still_holds(active, analyses)
 
@@ -400,8 +402,7 @@ def proof_still_holds(active: ActiveModel, analyses: PageAnalyses) -> None:
     if not result.ready:
         show_result(result, MODEL_PROOF.name)
         return
-    show = st.success if result.value.proved else st.warning
-    show(wording.literal(verdict_words(result.value)), icon=":material/verified:")
+    proof_verdict(result.value)
 
 
 # WHY GATES?

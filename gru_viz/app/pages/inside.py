@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gru_viz.app import wording
 from gru_viz.app.pages import the_sum
 from gru_viz.app.session import current_model
 from gru_viz.app.settings import AppSettings
@@ -16,6 +15,7 @@ from gru_viz.app.widgets import (
     machine_chart,
     page_button,
     polled,
+    proof_verdict,
     settled,
     show_result,
     show_view,
@@ -27,7 +27,6 @@ from gru_viz.views.proof import (
     CHECK_COMMAND,
     MODEL_PROOF,
     WRONG_SUM,
-    verdict_words,
     wrong_sum_words,
 )
 
@@ -87,8 +86,8 @@ def show_proof(active, a, b, analyses: PageAnalyses) -> None:
         show_result(result, MODEL_PROOF.name)
         return
     verdict = result.value
+    proof_verdict(verdict)
     if verdict.proved:
-        st.success(wording.literal(verdict_words(verdict)), icon=":material/verified:")
         st.download_button(
             "Download the certificate",
             data=verdict.certificate,
@@ -102,7 +101,6 @@ def show_proof(active, a, b, analyses: PageAnalyses) -> None:
             f"Check it yourself with the model file (the sidebar's Download) and `{CHECK_COMMAND}`."
         )
     else:
-        st.warning(wording.literal(verdict_words(verdict)), icon=":material/help:")
         show_wrong_sum(active, analyses)
     if a is not None and b is not None:
         show_view("proof", active, a, b, analyses, "proof_chart")

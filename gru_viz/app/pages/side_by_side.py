@@ -30,6 +30,9 @@ NOTE = (
 )
 
 
+SIDES = ("left_model", "right_model")  # the models' choosers, and their names in the link
+
+
 def render(settings: AppSettings, a, b) -> None:
     polled("compare", _body, settings, a, b)
 
@@ -40,17 +43,18 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     explain(NOTE)
     columns = st.columns(2)
     picked = []
-    for column, key, default in zip(columns, ("left_model", "right_model"), (0, 1)):
-        choice = column.selectbox("Model", panel.MODEL_CHOICES, index=default, key=key)
+    for column, side, default in zip(columns, SIDES, (0, 1)):
+        st.session_state.setdefault(side, panel.MODEL_CHOICES[default])  # (a link's comes first)
+        choice = column.selectbox("Model", panel.MODEL_CHOICES, key=side, bind="query-params")
         picked.append((choice, chosen(choice, settings)))
     ready = []
-    for column, (choice, active) in zip(columns, picked):
+    for column, side, (choice, active) in zip(columns, SIDES, picked):
         with column:
             if active.model is None or active.live:
                 st.info(panel.unsettled_notice(active) or "No model yet.")
                 continue
             st.caption(wording.literal(active.label))
-            compare_column(active, a, b, choice, analyses)
+            compare_column(active, a, b, side, analyses)
             ready.append((choice, active))
     if ready:
         (name, first), others = ready[0], ready[1:]
@@ -61,8 +65,8 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         show_view("length", first, a, b, analyses, "compare_length", **options)
 
 
-def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses) -> None:
-    """One model's sum, why, gates and machine."""
+def compare_column(active: ActiveModel, a, b, side: str, analyses: PageAnalyses) -> None:
+    """One model's sum, why, gates and machine, on one side (SIDES) of the page."""
     if a is None or b is None:
         st.info("Type two numbers to compare the models on them.")
         return
@@ -74,7 +78,7 @@ def compare_column(active: ActiveModel, a, b, name: str, analyses: PageAnalyses)
         st.warning(wording.literal(warning), icon=":material/warning:")
     if not present():
         st.markdown(why.text)
-    show_view("gates", active, a, b, analyses, f"compare_gates_{name}")
+    show_view("gates", active, a, b, analyses, f"compare_gates_{side}")
     if present():  # the gates on the first screen, why under them
         st.markdown(why.text)
     dot = build_view("machine", active, a, b, analyses, transparent=True)

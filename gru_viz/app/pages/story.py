@@ -1,6 +1,6 @@
 """Story: the explorer told as eight steps (gru_viz.story), each one live figure of a shipped
 model and a few sentences; at some, the reader answers a question before the model does. The
-step and the answers live in the link (?story=3&answers=1:No;2:unit 13); Back and Next (or the
+step and the answers live in the link (?story=3&answers=1:No;2:at bit 8); Back and Next (or the
 arrow keys) move; in presentation mode each step is one slide."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ if (!doc.gvStoryKeys) {
 
 
 def read_answers(text: str | None) -> dict[int, str]:
-    """The answers a link holds: "1:No;2:unit 13" -> {1: "No", 2: "unit 13"}, steps counted
+    """The answers a link holds: "1:No;2:at bit 8" -> {1: "No", 2: "at bit 8"}, steps counted
     from 1; anything it cannot read is left out."""
     answers = {}
     for part in (text or "").split(";"):
@@ -88,11 +88,6 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
         answer = None  # (a link's answer that is no choice of this question)
     if question is not None and answer is None:
         ask(i, question)
-        if shown.asking is not None:  # what the reader needs to answer, nothing that tells
-            active = cast.active(shown.model)
-            show_view(
-                shown.view, active, shown.a, shown.b, analyses, f"story_ask_{i}", **shown.asking
-            )
     else:
         if question is not None:
             guess = None if answer == SKIPPED else answer
