@@ -70,12 +70,14 @@ def numbers_and_views(settings: AppSettings, embedded: bool, ready: bool) -> Non
             shared_model(settings)
         st.rerun()  # the whole page: the sidebar's choices, then the views with the model
     from gru_viz.app import session
-    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named
+    from gru_viz.app.pages import DEFAULT_TAB, PAGES, TABS, page_named, unknown_tab_note
 
     if session.choices_changed():  # (a view chose another model, or edited it)
         st.rerun()
     session.training_link_messages()  # what became of a link's training
     session.edit_messages()  # a link's edits, or that the model shown is edited
+    if note := unknown_tab_note(st.query_params.get("tab")):
+        st.info(wording.literal(note), icon=":material/tab:")
     if embedded:
         page_named(st.query_params.get("tab")).render(settings, a, b)
         return

@@ -633,6 +633,18 @@ def test_a_story_link_opens_its_step_with_its_answers():
     assert any("You said 16" in t and "Not this time" in t for t in told), told
 
 
+def test_a_link_to_a_tab_or_step_that_does_not_exist_says_what_opened_instead():
+    at = run_app(tab="**Nope**")
+    told = [i.value.replace("\\", "") for i in at.info]
+    assert any("tab named '**Nope**'" in t and "opens on The sum and its gates" in t for t in told)
+    at = run_app(tab="Story", story="99")
+    assert "Step 8 of 8: Build one yourself" in [s.value for s in at.subheader]
+    told = [i.value.replace("\\", "") for i in at.info]
+    assert any("steps 1 to 8, so it opens on step 8" in t for t in told), told
+    at.button(key="story_back").click().run()
+    assert not [i for i in at.info if "steps 1 to 8" in i.value]  # said once, where it opened
+
+
 def test_embedded_the_page_shows_the_linked_view_alone():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.context["is_embedded"] = True  # as ?embed=true makes it (Streamlit keeps `embed` itself)

@@ -21,6 +21,17 @@ TABS = tuple(page.TITLE for page in PAGES)
 DEFAULT_TAB = the_sum.TITLE  # what a link without ?tab= opens; the story is one click away
 
 
+def unknown_tab_note(title: str | None) -> str:
+    """What a link's ?tab= that names no tab opens instead, or "" (a known tab, or none)."""
+    if title is None or title in TABS:
+        return ""
+    shown = title if len(title) <= 40 else title[:40] + "..."
+    return (
+        f"The link asks for a tab named {shown!r}, which this page does not have: it opens on "
+        f"{DEFAULT_TAB}."
+    )
+
+
 def page_named(title: str | None):
     """The tab of that title, or the default one (for a link's ?tab= value)."""
     return next((page for page in PAGES if page.TITLE == title), PAGES[TABS.index(DEFAULT_TAB)])

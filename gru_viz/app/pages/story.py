@@ -51,16 +51,34 @@ def write_answers(answers: dict[int, str]) -> str:
 
 
 def step_from_link(text: str | None) -> int:
-    """The step a link names (?story=N, from 1), as an index; the first if it names none."""
+    """The step a link names (?story=N, from 1), as an index; the first if it names none, the
+    nearest if it names one the story does not have."""
     if text and text.strip().isdigit():
         return min(max(int(text) - 1, 0), len(story.STEPS) - 1)
     return 0
 
 
+def step_link_note(text: str | None) -> str:
+    """Why the story did not open on the step a link names, or ""."""
+    if text is None or (text.strip().isdigit() and 1 <= int(text) <= len(story.STEPS)):
+        return ""
+    shown = text if len(text) <= 20 else text[:20] + "..."
+    opened = step_from_link(text) + 1
+    return (
+        f"The link asks for step {shown!r}; the story has steps 1 to {len(story.STEPS)}, so it "
+        f"opens on step {opened}."
+    )
+
+
 def render(settings: AppSettings, a, b) -> None:
     if "story_step" not in st.session_state:
-        st.session_state.story_step = step_from_link(st.query_params.get("story"))
+        linked = st.query_params.get("story")
+        st.session_state.story_step = step_from_link(linked)
         st.session_state.story_answers = read_answers(st.query_params.get("answers"))
+        st.session_state.story_link_note = (step_link_note(linked), st.session_state.story_step)
+    note, opened = st.session_state.story_link_note
+    if note and st.session_state.story_step == opened:  # until the reader moves on
+        st.info(wording.literal(note), icon=":material/link:")
     st.iframe(ARROW_KEYS, height=1, alt="The arrow keys move the story")
     polled("story", _body, settings, a, b)
 
