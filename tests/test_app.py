@@ -246,6 +246,25 @@ def test_switching_the_carry_unit_off_breaks_the_sum():
     assert any(f"with unit {top} switched off" in c for c in captions(at))
 
 
+def test_a_link_switches_units_off_by_number_whatever_model_it_came_from():
+    from gru_viz.app.panel import units_in_link
+
+    assert units_in_link(["9,3", "unit 3 (carry score 0.12)", " unit 9 "], 16) == ([9, 3], [])
+    assert units_in_link(["16", "x9", "unit 9 (drop)"], 16) == ([], ["16", "x9", "unit 9 (drop)"])
+    at = run_app(a="1048575", b="1", model_source="Tutorial model", units_off="9")
+    assert at.multiselect(key="units_off_16").value == [9]
+    assert any("with unit 9 switched off" in c for c in captions(at))
+    at.multiselect(key="units_off_16").set_value([9, 2]).run()
+    assert link_value(at, "units_off") == "2,9"
+    # An older link's labels, with another model's scores, and what names no unit.
+    at = run_app(a="1048575", b="1", units_off_16=["unit 2 (carry score 0.99)", "99", "**b**"])
+    assert at.multiselect(key="units_off_16").value == [2] and link_value(at, "units_off") == "2"
+    (warning,) = [w.value.replace("\\", "") for w in at.sidebar.warning]
+    assert "'99', '**b**', which names no unit of this model (units 0 to 15): left on" in warning
+    at.multiselect(key="units_off_16").set_value([]).run()
+    assert not at.sidebar.warning and link_value(at, "units_off") is None
+
+
 def test_how_far_it_adds_draws_the_length_curves_and_the_ranking():
     at = run_app(tab="How far it adds")
     run_until(at, lambda at: len(at.get("plotly_chart")) == 2, "the length curves")
