@@ -674,6 +674,25 @@ def test_embedded_the_page_shows_the_linked_view_alone():
     assert any("It is not the two-state adder" in m.value for m in at.markdown)
 
 
+def test_how_it_learned_keeps_its_training_step_in_the_link():
+    import gru_viz
+    from gru_viz.app.pages.how_it_learned import snapshot_from_link
+    from gru_viz.app.resources import shipped_replays
+
+    replay = shipped_replays()[gru_viz.load_model().fingerprint()]  # the shipped model's
+    steps = [int(s) for s in replay.steps]
+    assert snapshot_from_link(replay, str(steps[3])) == 3
+    assert snapshot_from_link(replay, str(steps[3] + 1)) in (3, 4)  # the nearest kept
+    assert snapshot_from_link(replay, "<b>") == snapshot_from_link(replay, None) == len(steps) - 1
+    at = run_app(a="1048575", b="1", tab="How it learned", learned_step=str(steps[2]))
+    run_until(at, lambda at: f"At step {steps[2]:,}" in markdown(at), "the linked step")
+    assert at.select_slider[0].value == 2
+    at.select_slider[0].set_value(4).run()
+    assert link_value(at, "learned_step") == str(steps[4])
+    at.select_slider[0].set_value(len(steps) - 1).run()
+    assert link_value(at, "learned_step") is None  # the end, as without a link
+
+
 def test_the_storys_last_step_shows_the_hand_made_adder_and_whether_it_is_proved():
     at = run_app(tab="Story", story="8")
     assert "Step 8 of 8: Build one yourself" in [s.value for s in at.subheader]

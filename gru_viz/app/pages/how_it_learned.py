@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import streamlit as st
 
 from gru_viz.analyses import CARRY_UNITS
@@ -44,6 +45,17 @@ def replay_of(
     return shipped.get(active.intact.fingerprint())
 
 
+STEP_LINK = "learned_step"  # the link's training step (?learned_step=300), left out at the end
+
+
+def snapshot_from_link(replay: Replay, text: str | None) -> int:
+    """The snapshot a link's training step names: the one kept nearest to it (the last if the
+    link names none, or no number)."""
+    if text is None or not text.strip().isdigit() or len(text.strip()) > 9:
+        return len(replay) - 1
+    return int(np.argmin(np.abs(np.asarray(replay.steps, np.int64) - int(text))))
+
+
 def render(settings: AppSettings, a, b) -> None:
     polled("replay", _body, settings, a, b)
 
@@ -58,13 +70,19 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     if replay is None:
         st.info(NO_REPLAY, icon=":material/history:")
         return
+    key = f"replay_{id(replay)}"
+    if key not in st.session_state:  # the link's step, else the training's end
+        st.session_state[key] = snapshot_from_link(replay, st.query_params.get(STEP_LINK))
     i = st.select_slider(
         "Training step",
         options=range(len(replay)),
-        value=len(replay) - 1,
         format_func=lambda i: f"{int(replay.steps[i]):,}",
-        key=f"replay_{id(replay)}",
+        key=key,
     )
+    if i == len(replay) - 1:
+        st.query_params.pop(STEP_LINK, None)
+    else:
+        st.query_params[STEP_LINK] = str(int(replay.steps[i]))
     active = replace(active, replay=replay)
     proved = first_proved(replay, analyses)
     proved_from = proved.value if proved.ready else None
