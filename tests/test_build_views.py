@@ -28,6 +28,9 @@ def test_every_weight_is_a_cell_that_can_be_clicked():
     assert sorted(keys) == sorted(edits.key_text(k) for k in edits.every_key(2))
     heatmaps = {tuple(np.shape(t.z)) for t in fig.data if t.type == "heatmap"}
     assert heatmaps == {(2, 2), (1, 2), (2, 1), (1, 1)}  # W, U (2 x 2 too), b, Wo, bo
+    (keyed,) = [t for t in fig.data if t.type == "heatmap" and t.showscale is not False]
+    assert keyed.colorbar.title.text == "weight"  # one colour key, on the scale all share
+    assert all(t.zmax == keyed.zmax for t in fig.data if t.type == "heatmap")
 
 
 def test_edits_and_the_pick_are_outlined_and_held_gates_greyed():

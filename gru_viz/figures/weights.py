@@ -68,9 +68,24 @@ def weights_figure(
         horizontal_spacing=0.04,
         vertical_spacing=0.06 if H > 4 else 0.1,
     )
+    scaled = next((n for n in ("Uh", "Uz", "Ur") if n not in unused), None)  # carries the key
     for name, value in weights.items():
         row, col = _place(name)
-        fig.add_traces(_panel(name, np.asarray(value), top, name in unused, key_text), row, col)
+        traces = _panel(name, np.asarray(value), top, name in unused, key_text)
+        if name == scaled:  # one colour key for all: the scale is shared
+            middle = fig.get_subplot(2, 1).yaxis.domain
+            traces[0].update(
+                showscale=True,
+                colorbar=dict(
+                    title=dict(text="weight", side="right"),
+                    x=1.0,
+                    xanchor="left",
+                    y=sum(middle) / 2,
+                    len=middle[1] - middle[0],
+                    thickness=12,
+                ),
+            )
+        fig.add_traces(traces, row, col)
         n_rows, n_cols = _cells(name, np.asarray(value))[0].shape
         fig.update_yaxes(range=[n_rows - 0.5, -0.5], row=row, col=col, showgrid=False)
         fig.update_xaxes(
@@ -91,7 +106,7 @@ def weights_figure(
     height = min(MAX_HEIGHT, round(130 + cell * (H + 3)))
     fig.update_layout(
         height=height,
-        margin=dict(l=40, r=10, t=40, b=20),
+        margin=dict(l=40, r=70, t=40, b=20),  # (r: the colour key)
         showlegend=False,
         clickmode="event+select",
         dragmode=False,

@@ -43,7 +43,8 @@ def note(model: AdditionModel | None = None) -> str:
         "Every weight of the model, as the equations use it: a column for each gate (z, r) and "
         "the candidate h~, one for the output. W reads the bits a and b, U the state before "
         "the step (row i: unit i of h_{t-1}; column j: the unit it feeds), b is added. Red is "
-        "positive, blue negative, white 0, on one scale for all. Hover for a value; weights "
+        "positive, blue negative, white 0, on one scale for all (the key on the right). Hover "
+        "for a value; weights "
         f"changed by hand are outlined. A weight may be set from {-edits.MAX_VALUE:,g} to "
         f"{edits.MAX_VALUE:,g}: beyond that sigmoid and tanh are flat, so more changes nothing."
     )
