@@ -78,7 +78,9 @@ def test_a_model_without_a_proof_shows_where_the_search_broke_and_a_wrong_sum(gr
     verdict = analyses.get(tutorial, proof_view.MODEL_PROOF)
     assert not verdict.proved and proof_view.verdict_words(verdict).startswith("Not proved")
     fig = proof_view.build(from_file(tutorial, TUTORIAL_PATH), 25, 25, figures.LIGHT, analyses)
-    assert "where it broke" in [t.name for t in fig.data]
+    broke = [t for t in fig.data if t.name == "where it broke"]
+    assert [t.mode for t in broke] == ["lines", "markers"]  # the box, and a ring that shows it
+    assert broke[1].marker.size >= 15 and broke[1].legendgroup == broke[0].legendgroup
     wrong = analyses.get(tutorial, proof_view.WRONG_SUM)
     assert "25 + 25 wrong, first at bit 4" in proof_view.wrong_sum_words(wrong)
     assert "tested, not proved" in proof_view.wrong_sum_words(None)

@@ -57,6 +57,7 @@ def certificate_figure(
             traces.append(_rectangles(centre, half, rows, c))
     if len(broke):
         traces.append(_rectangles(centre, half, np.asarray(broke), None, theme.highlight))
+        traces.append(_broke_marks(centre[np.asarray(broke)], theme))
     if path is not None:
         traces.append(_path(path, theme))
     drawn_edges = [] if len(edges) > MAX_ARROWS else [e for e in edges if e[0] != e[2]]
@@ -115,11 +116,27 @@ def _rectangles(centre, half, rows, carry: int | None, colour: str | None = None
     return go.Scatter(
         x=xs,
         y=ys,
+        legendgroup=name,
         mode="lines",
         fill="toself",
         fillcolor=translucent(colour, 0.18),
         line=dict(color=colour, width=1.5),
         name=name,
+        hoverinfo="name",
+    )
+
+
+def _broke_marks(centres: np.ndarray, theme: Theme) -> go.Scatter:
+    """A ring on each box where the search broke: such a box may be too small to see at the
+    map's scale."""
+    return go.Scatter(
+        x=centres[:, 0],
+        y=centres[:, 1],
+        mode="markers",
+        marker=dict(symbol="circle-open", size=18, color=theme.highlight, line=dict(width=2.5)),
+        name="where it broke",
+        legendgroup="where it broke",
+        showlegend=False,
         hoverinfo="name",
     )
 
