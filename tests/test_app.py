@@ -260,7 +260,7 @@ def test_a_link_switches_units_off_by_number_whatever_model_it_came_from():
     at = run_app(a="1048575", b="1", units_off_16=["unit 2 (carry score 0.99)", "99", "**b**"])
     assert at.multiselect(key="units_off_16").value == [2] and link_value(at, "units_off") == "2"
     (warning,) = [w.value.replace("\\", "") for w in at.sidebar.warning]
-    assert "'99', '**b**', which names no unit of this model (units 0 to 15): left on" in warning
+    assert "'99', '**b**', which name no unit of this model (units 0 to 15): left on" in warning
     at.multiselect(key="units_off_16").set_value([]).run()
     assert not at.sidebar.warning and link_value(at, "units_off") is None
 
@@ -434,6 +434,8 @@ def test_the_models_side_by_side_live_in_the_link_and_may_be_the_same():
     run_until(at, lambda at: "hand-made adder" in " ".join(captions(at)), "its column")
     other = run_app(a="25", b="25", tab="Side by side", left_model="nonsense")
     assert not other.exception and other.selectbox(key="left_model").value == "Shipped model"
+    shipped = run_app(a="25", b="25", tab="Side by side", right_model="Shipped model")
+    assert shipped.selectbox(key="right_model").value == "Shipped model"  # not its default
     same = run_app(a="25", b="25", tab="Side by side", left_model="Tutorial model")
     run_until(same, lambda at: len(at.get("graphviz_chart")) == 2, "both machines")
     assert len(same.get("plotly_chart")) >= 2  # both sides drawn, with the same model

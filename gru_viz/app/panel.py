@@ -111,7 +111,8 @@ def units_link_note(unread: list[str], hidden_size: int) -> str:
         return ""
     shown = ", ".join(repr(v if len(v) <= 30 else v[:30] + "...") for v in unread[:5])
     return (
-        f"The link switches off {shown}, which names no unit of this model (units 0 to "
+        f"The link switches off {shown}, which {'name' if len(unread) > 1 else 'names'} no "
+        f"unit of this model (units 0 to "
         f"{hidden_size - 1}): left on."
     )
 

@@ -43,9 +43,11 @@ def _body(analyses: PageAnalyses, settings: AppSettings, a, b) -> None:
     explain(NOTE)
     columns = st.columns(2)
     picked = []
-    for column, side, default in zip(columns, SIDES, (0, 1)):
-        st.session_state.setdefault(side, panel.MODEL_CHOICES[default])  # (a link's comes first)
-        choice = column.selectbox("Model", panel.MODEL_CHOICES, key=side, bind="query-params")
+    for column, side, default in zip(columns, SIDES, (panel.SHIPPED_CHOICE, panel.TUTORIAL_CHOICE)):
+        # Each side's own default first: the link leaves out a widget's first option, so a
+        # chooser whose default were another would lose a choice of its first one.
+        options = (default, *(c for c in panel.MODEL_CHOICES if c != default))
+        choice = column.selectbox("Model", options, key=side, bind="query-params")
         picked.append((choice, chosen(choice, settings)))
     ready = []
     for column, side, (choice, active) in zip(columns, SIDES, picked):
