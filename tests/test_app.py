@@ -247,7 +247,7 @@ def test_switching_the_carry_unit_off_breaks_the_sum():
 
 
 def test_a_link_switches_units_off_by_number_whatever_model_it_came_from():
-    from gru_viz.app.panel import units_in_link
+    from gru_viz.app.links import units_in_link
 
     assert units_in_link(["9,3", "unit 3 (carry score 0.12)", " unit 9 "], 16) == ([9, 3], [])
     assert units_in_link(["16", "x9", "unit 9 (drop)"], 16) == ([], ["16", "x9", "unit 9 (drop)"])

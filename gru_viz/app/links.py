@@ -1,6 +1,7 @@
 """The page's links: which numbers go into the URL, links that retrain a model trained on the
 page (?train=robust_h16_lr0.01_batch128_bits16_steps2000_seed0), and what a link that edits
-weights (?edit=bz.2:-30) is told. Plain functions."""
+weights (?edit=bz.2:-30) is told, the units a link switches off (?units_off=9,3), and how a
+message quotes a link's value. Plain functions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from gru_viz.config import TUNABLE, TrainConfig, Tunable
 
 LINK_DIGITS = 300  # a number longer than this is left out of the page's link
 LINK_EDIT_CHARS = 2000  # edits longer than this as text are left out of the link
+
+
+def quoted(text: str, limit: int = 30) -> str:
+    """A link's value as a message quotes it: in quotes, cut short past `limit` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def link_value(text: str, default: str) -> str | None:
@@ -32,6 +38,41 @@ def link_note(text: str) -> str:
         f"This number ({length:,} characters) is too long for the page's link, which leaves it "
         f"out: a shared link opens with the default instead. Links keep numbers of up to "
         f"{LINK_DIGITS} digits."
+    )
+
+
+# UNITS SWITCHED OFF: ?units_off=9,3
+
+UNITS_LINK = "units_off"
+
+
+def units_in_link(values: list[str], hidden_size: int) -> tuple[list[int], list[str]]:
+    """The units a link switches off (?units_off=9,3), and the values it holds that name none.
+    A value is a unit's number, or an older link's label ("unit 9 (carry score 1.00)")."""
+    units, unread = [], []
+    for value in (part for text in values for part in text.split(",")):
+        found = re.fullmatch(r"\s*(?:unit\s*)?(\d{1,4})(?:\s*\(carry score [^)]*\))?\s*", value)
+        unit = int(found.group(1)) if found else None
+        if unit is None or unit >= hidden_size:
+            unread.append(value)
+        elif unit not in units:
+            units.append(unit)
+    return units, unread
+
+
+def units_link(units: list[int]) -> str | None:
+    """The link's value for these units switched off (None: none)."""
+    return ",".join(str(u) for u in sorted(units)) or None
+
+
+def units_link_note(unread: list[str], hidden_size: int) -> str:
+    """What became of a link's units that name none of the model's, or ""."""
+    if not unread:
+        return ""
+    named = ", ".join(quoted(value) for value in unread[:5])
+    return (
+        f"The link switches off {named}, which {'name' if len(unread) > 1 else 'names'} no "
+        f"unit of this model (units 0 to {hidden_size - 1}): left on."
     )
 
 

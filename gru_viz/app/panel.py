@@ -5,7 +5,6 @@ training is told)."""
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from gru_viz import bits as bitlib
 from gru_viz.addition import AdditionModel
@@ -84,37 +83,6 @@ def unit_label(unit: int, units: CarryUnits | None) -> str:
     if units is None:
         return f"unit {unit}"
     return f"unit {unit} (carry score {units.scores[unit]:.2f})"
-
-
-def units_in_link(values: list[str], hidden_size: int) -> tuple[list[int], list[str]]:
-    """The units a link switches off (?units_off=9,3), and the values it holds that name none.
-    A value is a unit's number, or an older link's label ("unit 9 (carry score 1.00)")."""
-    units, unread = [], []
-    for value in (part for text in values for part in text.split(",")):
-        found = re.fullmatch(r"\s*(?:unit\s*)?(\d{1,4})(?:\s*\(carry score [^)]*\))?\s*", value)
-        unit = int(found.group(1)) if found else None
-        if unit is None or unit >= hidden_size:
-            unread.append(value)
-        elif unit not in units:
-            units.append(unit)
-    return units, unread
-
-
-def units_link(units: list[int]) -> str | None:
-    """The link's value for these units switched off (None: none)."""
-    return ",".join(str(u) for u in sorted(units)) or None
-
-
-def units_link_note(unread: list[str], hidden_size: int) -> str:
-    """What became of a link's units that name none of the model's, or ""."""
-    if not unread:
-        return ""
-    shown = ", ".join(repr(v if len(v) <= 30 else v[:30] + "...") for v in unread[:5])
-    return (
-        f"The link switches off {shown}, which {'name' if len(unread) > 1 else 'names'} no "
-        f"unit of this model (units 0 to "
-        f"{hidden_size - 1}): left on."
-    )
 
 
 # TRAINING

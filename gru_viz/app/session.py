@@ -62,8 +62,9 @@ def chosen(choice: str | None, settings: AppSettings) -> ActiveModel:
 def current_model(settings: AppSettings) -> ActiveModel:
     """The model the page shows: the session's choice, with the weights it edited and the
     units it switched off."""
-    active = with_session_edits(chosen(st.session_state.get("model_source"), settings))
-    active = with_units_off(active, st.session_state.get(units_off_key(active), []))
+    active = with_session_units_off(
+        with_session_edits(chosen(st.session_state.get("model_source"), settings))
+    )
     if active.own:
         owned_by_this_page(active, settings)
     return active
@@ -118,6 +119,30 @@ def with_session_edits(active: ActiveModel) -> ActiveModel:
     if made is None or made[0] != (base, text, active.label):
         state.edited = made = ((base, text, active.label), with_edits(active, state.edits))
     return made[1]
+
+
+def with_session_units_off(active: ActiveModel) -> ActiveModel:
+    """`active` with the units this session switched off (the sidebar's choice, kept for each
+    hidden size). A link's units (?units_off=9,3) are read on the first run that has a model,
+    by number, and the link holds the units as they are now; what the link named that is no
+    unit is told in the sidebar (units_link_note)."""
+    state, key = st.session_state, units_off_key(active)
+    if active.model is not None and "units_link_read" not in state:  # a new page
+        state.units_link_read = True
+        hidden = active.model.config.hidden_size
+        found, unread = links.units_in_link(  # (units_off_16=... is an older link's form)
+            [*st.query_params.get_all(links.UNITS_LINK), *st.query_params.get_all(key)], hidden
+        )
+        st.query_params.pop(key, None)
+        state[key], state.units_link_note = found, links.units_link_note(unread, hidden)
+    active = with_units_off(active, state.get(key, []))
+    if active.model is not None:
+        link = links.units_link(list(active.units_off))
+        if link is None:
+            st.query_params.pop(links.UNITS_LINK, None)
+        else:
+            st.query_params[links.UNITS_LINK] = link
+    return active
 
 
 def set_edits(edits: dict) -> None:

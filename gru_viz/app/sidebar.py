@@ -15,8 +15,6 @@ from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import chart, theme
 from gru_viz.length import DEFAULT_LENGTHS
 
-UNITS_LINK = "units_off"  # the link's units switched off: ?units_off=9,3
-
 
 def model_panel(settings: AppSettings) -> None:
     ws = st.session_state.workspace
@@ -44,30 +42,16 @@ def model_panel(settings: AppSettings) -> None:
         st.info(notice)
     if active.model is not None:
         units = analysis_cache().get(active.intact, CARRY_UNITS)
-        key, hidden = units_off_key(active), active.model.config.hidden_size
-        if "units_link_read" not in st.session_state:  # a new page: the link's units, by number
-            st.session_state.units_link_read = True
-            found, unread = panel.units_in_link(
-                [*st.query_params.get_all(UNITS_LINK), *st.query_params.get_all(key)], hidden
-            )  # (units_off_16=... is an older link's form, with labels)
-            st.query_params.pop(key, None)
-            st.session_state[key] = found
-            st.session_state.units_link_note = panel.units_link_note(unread, hidden)
         st.multiselect(
             "Switch units off",
-            panel.unit_options(hidden, units),
-            key=key,
+            panel.unit_options(active.model.config.hidden_size, units),
+            key=units_off_key(active),
             format_func=lambda u: panel.unit_label(u, units),
             on_change=lambda: st.session_state.pop("units_link_note", None),
             help="Hold these units' state at 0 at every step, in the real model. Every view "
             "then shows the model without them.",
         )
-        link = panel.units_link(st.session_state.get(key, []))
-        if link is None:
-            st.query_params.pop(UNITS_LINK, None)
-        else:
-            st.query_params[UNITS_LINK] = link
-        if st.session_state.get("units_link_note"):
+        if st.session_state.get("units_link_note"):  # (read with the link: session)
             st.warning(wording.literal(st.session_state.units_link_note), icon=":material/link:")
     if active.model is not None:
         st.download_button(

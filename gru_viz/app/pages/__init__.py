@@ -5,6 +5,7 @@ the link names alone, without the title or the tab bar."""
 
 from __future__ import annotations
 
+from gru_viz.app.links import quoted
 from gru_viz.app.pages import (
     build,
     how_far,
@@ -25,9 +26,9 @@ def unknown_tab_note(title: str | None) -> str:
     """What a link's ?tab= that names no tab opens instead, or "" (a known tab, or none)."""
     if title is None or title in TABS:
         return ""
-    shown = title if len(title) <= 40 else title[:40] + "..."
     return (
-        f"The link asks for a tab named {shown!r}, which this page does not have: it opens on "
+        f"The link asks for a tab named {quoted(title, 40)}, which this page does not have: it "
+        "opens on "
         f"{DEFAULT_TAB}."
     )
 

@@ -10,6 +10,7 @@ import streamlit as st
 from gru_viz import story
 from gru_viz.analyses import NotReady
 from gru_viz.app import wording
+from gru_viz.app.links import quoted
 from gru_viz.app.resources import reference_models
 from gru_viz.app.settings import AppSettings
 from gru_viz.app.widgets import PageAnalyses, polled, present, show_result, show_view
@@ -62,11 +63,10 @@ def step_link_note(text: str | None) -> str:
     """Why the story did not open on the step a link names, or ""."""
     if text is None or (text.strip().isdigit() and 1 <= int(text) <= len(story.STEPS)):
         return ""
-    shown = text if len(text) <= 20 else text[:20] + "..."
     opened = step_from_link(text) + 1
     return (
-        f"The link asks for step {shown!r}; the story has steps 1 to {len(story.STEPS)}, so it "
-        f"opens on step {opened}."
+        f"The link asks for step {quoted(text, 20)}; the story has steps 1 to "
+        f"{len(story.STEPS)}, so it opens on step {opened}."
     )
 
 
